@@ -33,9 +33,13 @@ internal static class JsonRead
     }
 
     /// <summary>A string or null; null is returned as <see langword="null"/> without error.</summary>
-    public static Error? OptionalString(ref Utf8JsonReader reader, FieldPath path, out string? value)
+    public static Error? OptionalString(ref Utf8JsonReader reader, FieldPath path, out string? value, bool alreadyRead = false)
     {
-        reader.Read();
+        if (!alreadyRead)
+        {
+            reader.Read();
+        }
+
         value = null;
         switch (reader.TokenType)
         {

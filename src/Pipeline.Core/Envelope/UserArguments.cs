@@ -72,28 +72,10 @@ public sealed class UserArguments : IReadOnlyDictionary<string, string>, IEquata
         TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"no user argument '{key}'");
 
     /// <inheritdoc/>
-    public IEnumerable<string> Keys
-    {
-        get
-        {
-            foreach (var entry in _entries.AsSpan().ToArray())
-            {
-                yield return entry.Key;
-            }
-        }
-    }
+    public IEnumerable<string> Keys => Array.ConvertAll(_entries.AsSpan().ToArray(), static entry => entry.Key);
 
     /// <inheritdoc/>
-    public IEnumerable<string> Values
-    {
-        get
-        {
-            foreach (var entry in _entries.AsSpan().ToArray())
-            {
-                yield return entry.Value;
-            }
-        }
-    }
+    public IEnumerable<string> Values => Array.ConvertAll(_entries.AsSpan().ToArray(), static entry => entry.Value);
 
     /// <inheritdoc/>
     public bool ContainsKey(string key) => IndexOf(key) >= 0;

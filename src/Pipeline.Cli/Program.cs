@@ -1,0 +1,16 @@
+using System.CommandLine;
+
+namespace Pipeline.Cli;
+
+/// <summary>The <c>s3batch</c> command line.</summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        var root = new RootCommand("s3batch: run and test S3 Batch Operations LambdaInvoke jobs and functions locally.")
+        {
+            DecodeCommand.Create(),
+        };
+        return root.Parse(args).Invoke();
+    }
+}

@@ -1,0 +1,98 @@
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+
+namespace Pipeline.Core.Tests;
+
+/// <summary>Pipeline.Core is pure: its compiled assembly references no I/O, clock, environment or
+/// randomness. BannedSymbols.txt stops the common cases at build time; this scan of the IL's type
+/// and member references catches whatever the list missed.</summary>
+public class PurityTests
+{
+    private static readonly string[] ForbiddenNamespaces =
+    [
+        "System.IO", "System.Net", "System.Net.Http", "System.Net.Sockets", "System.Security.Cryptography", "Microsoft.Win32",
+    ];
+
+    private static readonly string[] ForbiddenTypes =
+    [
+        // System.Diagnostics itself is allowed: the compiler emits its Debugger* attributes.
+        "System.Diagnostics.Process", "System.Diagnostics.ProcessStartInfo", "System.Diagnostics.Stopwatch",
+        "System.Diagnostics.Activity", "System.Diagnostics.Trace", "System.Diagnostics.EventLog",
+        "System.Environment", "System.Console", "System.Random", "System.TimeProvider", "System.AppContext",
+        "System.Threading.Thread", "System.Threading.Timer", "System.Threading.Tasks.Parallel",
+        "System.Threading.Tasks.TaskScheduler", "System.Threading.Tasks.TaskFactory",
+    ];
+
+    private static readonly string[] ForbiddenMembers =
+    [
+        "System.DateTime.get_Now", "System.DateTime.get_UtcNow", "System.DateTime.get_Today",
+        "System.DateTimeOffset.get_Now", "System.DateTimeOffset.get_UtcNow", "System.Guid.NewGuid",
+        "System.Threading.Tasks.Task.Delay", "System.Threading.Tasks.Task.Run",
+    ];
+
+    [Fact]
+    public void PipelineCore_ReferencesNoIoClockEnvironmentOrRandomness()
+    {
+        var violations = Scan(typeof(EnvelopeCodec).Assembly.Location);
+
+        Assert.Empty(violations);
+    }
+
+    [Fact]
+    public void Scan_AssemblyThatDoesIo_ReportsIt()
+    {
+        // The scanner must be able to fail: this test assembly reads files and the clock.
+        _ = File.Exists(nameof(PurityTests)) && DateTime.UtcNow.Year > 0;
+
+        var violations = Scan(typeof(PurityTests).Assembly.Location);
+
+        Assert.Contains("System.IO.File", violations);
+        Assert.Contains("System.DateTime.get_UtcNow", violations);
+    }
+
+    private static List<string> Scan(string assemblyPath)
+    {
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new PEReader(stream);
+        var md = pe.GetMetadataReader();
+        var found = new List<string>();
+
+        foreach (var handle in md.TypeReferences)
+        {
+            var name = FullName(md, handle);
+            var ns = md.GetString(md.GetTypeReference(handle).Namespace);
+            if (ForbiddenNamespaces.Contains(ns) || ForbiddenTypes.Contains(name))
+            {
+                found.Add(name);
+            }
+        }
+
+        foreach (var handle in md.MemberReferences)
+        {
+            var member = md.GetMemberReference(handle);
+            if (member.Parent.Kind == HandleKind.TypeReference)
+            {
+                var name = FullName(md, (TypeReferenceHandle)member.Parent) + "." + md.GetString(member.Name);
+                if (ForbiddenMembers.Contains(name))
+                {
+                    found.Add(name);
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static string FullName(MetadataReader md, TypeReferenceHandle handle)
+    {
+        var type = md.GetTypeReference(handle);
+        var name = md.GetString(type.Name);
+        if (type.ResolutionScope.Kind == HandleKind.TypeReference)
+        {
+            return FullName(md, (TypeReferenceHandle)type.ResolutionScope) + "+" + name;
+        }
+
+        var ns = md.GetString(type.Namespace);
+        return ns.Length == 0 ? name : ns + "." + name;
+    }
+}
