@@ -1,0 +1,95 @@
+using System;
+using System.Text;
+using LanguageExt;
+
+namespace Pipeline.S3.Embedded;
+
+/// <summary>S3's rules for names, applied before anything is stored. Keys are only ever bytes in
+/// SQLite, so these rules are about S3 compatibility, not about file-system safety.</summary>
+internal static class KeyRules
+{
+    public const int MaxKeyBytes = 1024;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The key as UTF-8 (the order S3 lists in), or why it is not a valid key.</summary>
+    public static Fin<byte[]> KeyBytes(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            return S3ErrorCodes.InvalidArgumentError("the key must not be empty");
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = StrictUtf8.GetBytes(key);
+        }
+        catch (EncoderFallbackException)
+        {
+            return S3ErrorCodes.InvalidArgumentError("the key is not valid Unicode (a lone surrogate)");
+        }
+
+        return bytes.Length > MaxKeyBytes
+            ? new S3Error(S3ErrorCodes.KeyTooLongError, 400, $"the key is {bytes.Length} UTF-8 bytes; the maximum is {MaxKeyBytes}")
+            : bytes;
+    }
+
+    /// <summary>Prefixes and markers may be empty; they follow the same encoding.</summary>
+    public static Fin<byte[]> OptionalBytes(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return Array.Empty<byte>();
+        }
+
+        try
+        {
+            return StrictUtf8.GetBytes(text);
+        }
+        catch (EncoderFallbackException)
+        {
+            return S3ErrorCodes.InvalidArgumentError("the argument is not valid Unicode (a lone surrogate)");
+        }
+    }
+
+    public static string KeyString(byte[] bytes) => StrictUtf8.GetString(bytes);
+
+    /// <summary>S3's bucket naming rules: 3–63 of lower-case letters, digits, '.', '-', starting and
+    /// ending with a letter or digit, no "..", not an IP address.</summary>
+    public static bool IsValidBucketName(string? name)
+    {
+        if (name is null || name.Length is < 3 or > 63 || !IsLowerAlnum(name[0]) || !IsLowerAlnum(name[^1]))
+        {
+            return false;
+        }
+
+        var dots = 0;
+        var allDigitsAndDots = true;
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (!(IsLowerAlnum(c) || c is '.' or '-'))
+            {
+                return false;
+            }
+
+            if (c == '.')
+            {
+                dots++;
+                if (name[i - 1] is '.' or '-' || name[i + 1] is '.' or '-')
+                {
+                    return false;
+                }
+            }
+            else if (!char.IsAsciiDigit(c))
+            {
+                allDigitsAndDots = false;
+            }
+        }
+
+        return !(allDigitsAndDots && dots == 3);
+    }
+
+    private static bool IsLowerAlnum(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c);
+}
