@@ -8,7 +8,17 @@ namespace Pipeline.Cli;
 /// (<c>{"errorType": …, "errorMessage": …}</c>) on standard error and a non-zero exit.</summary>
 internal static class Output
 {
+    /// <summary>The command ran and failed (a bad event, a failed S3 call).</summary>
     public const int Failure = 1;
+
+    /// <summary>The command was called wrongly (unknown function, conflicting options).</summary>
+    public const int Usage = 2;
+
+    public static int Error(string errorType, string errorMessage, int exitCode)
+    {
+        Error(errorType, errorMessage);
+        return exitCode;
+    }
 
     public static int Error(string errorType, string errorMessage)
     {

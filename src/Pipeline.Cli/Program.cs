@@ -10,6 +10,8 @@ internal static class Program
         var root = new RootCommand("s3batch: run and test S3 Batch Operations LambdaInvoke jobs and functions locally.")
         {
             DecodeCommand.Create(),
+            InvokeCommand.Create(),
+            StoreCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

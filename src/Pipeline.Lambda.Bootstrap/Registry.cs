@@ -25,7 +25,9 @@ public static class Registry
     {
         ArgumentNullException.ThrowIfNull(environment);
         var endpoint = environment("AWS_ENDPOINT_URL_S3") is { Length: > 0 } s3 ? s3 : environment("AWS_ENDPOINT_URL");
-        var region = environment("AWS_REGION") is { Length: > 0 } r ? r : environment("AWS_DEFAULT_REGION");
+        // Lambda always sets AWS_REGION; elsewhere an unset region means us-east-1, as the AWS CLI assumes.
+        var region = environment("AWS_REGION") is { Length: > 0 } r ? r
+            : environment("AWS_DEFAULT_REGION") is { Length: > 0 } d ? d : "us-east-1";
         return AwsObjectStore.Create(string.IsNullOrEmpty(endpoint)
             ? new S3EndpointOptions(Region: region)
             : S3EndpointOptions.ForEndpoint(endpoint, region));

@@ -47,9 +47,20 @@ public static class LambdaHost
     /// <param name="cancellationToken">Stops the loop between invocations (an invocation in progress is
     /// cut short: its unfinished tasks are answered TemporaryFailure).</param>
     /// <returns>The process exit code.</returns>
-    public static async Task<int> RunAsync(IReadOnlyList<IBatchFunction> functions, LambdaHostOptions? options = null, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(IReadOnlyList<IBatchFunction> functions, LambdaHostOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(functions);
+        return RunAsync(() => functions, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="RunAsync(IReadOnlyList{IBatchFunction}, LambdaHostOptions?, CancellationToken)"/>,
+    /// but the functions (and whatever they need: an S3 client, configuration) are created during
+    /// start-up, so a failure there is posted to <c>/runtime/init/error</c> instead of crashing the process.
+    /// </summary>
+    public static async Task<int> RunAsync(Func<IReadOnlyList<IBatchFunction>> createFunctions, LambdaHostOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(createFunctions);
         options ??= new LambdaHostOptions();
         var env = options.GetEnvironmentVariable;
         var problems = new List<string>();
@@ -91,7 +102,19 @@ public static class LambdaHost
 
         using var client = new RuntimeApiClient(endpoint, options, logger);
         var handler = env(RuntimeApi.HandlerVariable);
-        var function = Select(functions, handler, problems, out var errorType);
+        IBatchFunction? function = null;
+        var errorType = InvalidConfigurationErrorType;
+        try
+        {
+            function = Select(createFunctions(), handler, problems, out errorType);
+        }
+#pragma warning disable CA1031 // Any failure creating the functions is an init error, reported, never a crash.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            problems.Add($"creating the functions failed: {e.GetType().FullName}: {e.Message}");
+        }
+
         if (function is null || problems.Count > 0)
         {
             var message = string.Join("; ", problems);
