@@ -43,9 +43,9 @@ internal static class InvokeCommand
                     ? await InvokeExternalAsync(runtimeCommand, name, bytes, TimeSpan.FromSeconds(seconds), parse, stores, cancellationToken).ConfigureAwait(false)
                     : await InvokeBuiltInAsync(name, bytes, TimeSpan.FromSeconds(seconds), parse, stores, cancellationToken).ConfigureAwait(false);
             }
-            catch (UsageException e)
+            catch (CliException e)
             {
-                return Output.Error("Pipeline.Usage", e.Message, Output.Usage);
+                return Output.Error(e.ErrorType, e.Message, e.ExitCode);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

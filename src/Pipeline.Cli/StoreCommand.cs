@@ -179,9 +179,9 @@ internal static class StoreCommand
                 (store as IDisposable)?.Dispose();
             }
         }
-        catch (UsageException e)
+        catch (CliException e)
         {
-            return Output.Error("Pipeline.Usage", e.Message, Output.Usage);
+            return Output.Error(e.ErrorType, e.Message, e.ExitCode);
         }
     }
 

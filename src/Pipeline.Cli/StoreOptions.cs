@@ -45,7 +45,15 @@ internal sealed class StoreOptions
             return AwsObjectStore.Create(S3EndpointOptions.ForEndpoint(endpoint, parse.GetValue(Region)));
         }
 
-        return EmbeddedObjectStore.Open(string.IsNullOrEmpty(store) ? DefaultStoreDirectory() : store);
+        var root = string.IsNullOrEmpty(store) ? DefaultStoreDirectory() : store;
+        try
+        {
+            return EmbeddedObjectStore.Open(root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException("Pipeline.StoreUnavailable", $"cannot open the embedded store at {root}: {e.Message}", Output.Failure);
+        }
     }
 
     /// <summary>The documented default location of the embedded store.</summary>
@@ -63,5 +71,13 @@ internal sealed class StoreOptions
     }
 }
 
+/// <summary>A failure the CLI reports as a Lambda-style error object with its exit code.</summary>
+internal class CliException(string errorType, string message, int exitCode) : Exception(message)
+{
+    public string ErrorType { get; } = errorType;
+
+    public int ExitCode { get; } = exitCode;
+}
+
 /// <summary>A mistake in how the command was called (exit code <see cref="Output.Usage"/>).</summary>
-internal sealed class UsageException(string message) : Exception(message);
+internal sealed class UsageException(string message) : CliException("Pipeline.Usage", message, Output.Usage);

@@ -50,7 +50,9 @@ public sealed class RemoveDeleteMarker(IObjectStore store) : IBatchFunction
             case MarkerCheckKind.NotAMarker:
                 return TaskOutcome.PermanentFailure(task.TaskId, $"Object {key}, ID {versionId} is not a delete marker.");
             case MarkerCheckKind.Missing:
-                return TaskOutcome.PermanentFailure(task.TaskId, $"Object {key} has no version {versionId}.");
+                // A redriven task whose earlier attempt removed the marker but lost the answer lands here
+                // too; the version is gone either way, but a wrong version id must not read as success.
+                return TaskOutcome.PermanentFailure(task.TaskId, $"Object {key} has no version {versionId} (it never existed, or an earlier attempt of this task already removed it).");
             case MarkerCheckKind.Failed:
                 return Outcomes.FromError(task.TaskId, verdict.Error!, $"Could not check whether {key}, ID {versionId} is a delete marker");
         }

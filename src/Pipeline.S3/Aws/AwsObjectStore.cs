@@ -37,16 +37,28 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
     /// validation only when required — S3-compatible servers such as Ceph RGW reject the v4 SDK's
     /// default aws-chunked uploads with a CRC32 trailer (400 XAmzContentSHA256Mismatch).
     /// </summary>
-    /// <param name="options">The endpoint, region and addressing style.</param>
+    /// <param name="options">The endpoint, region and addressing style, and optionally an HTTP handler
+    /// wrapper, the SDK's retry count and the request timeout (see <see cref="S3EndpointOptions"/>).</param>
     /// <param name="credentials">Explicit credentials; null (the normal case) uses the SDK's default chain.</param>
     public static AwsObjectStore Create(S3EndpointOptions options, AWSCredentials? credentials = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var config = new AmazonS3Config
         {
-            HttpClientFactory = new ResponseHeaderCapture.Factory(),
+            HttpClientFactory = new ResponseHeaderCapture.Factory(options.WrapHandler),
             ForcePathStyle = options.ForcePathStyle,
         };
+        if (options.MaxErrorRetry is { } retries)
+        {
+            config.MaxErrorRetry = retries;
+            config.MaxStaleConnectionRetries = retries;
+        }
+
+        if (options.Timeout is { } timeout)
+        {
+            config.Timeout = timeout;
+        }
+
         if (!string.IsNullOrEmpty(options.EndpointUrl))
         {
             config.ServiceURL = options.EndpointUrl;

@@ -55,8 +55,9 @@ internal sealed class ResponseHeaderCapture
         }
     }
 
-    /// <summary>Gives the SDK HTTP clients whose handler records the headers above.</summary>
-    internal sealed class Factory : HttpClientFactory
+    /// <summary>Gives the SDK HTTP clients whose handler records the headers above; an optional
+    /// wrapper (<see cref="S3EndpointOptions.WrapHandler"/>) goes between it and the network.</summary>
+    internal sealed class Factory(Func<HttpMessageHandler, HttpMessageHandler>? wrapHandler = null) : HttpClientFactory
     {
         public override HttpClient CreateHttpClient(IClientConfig clientConfig)
         {
@@ -73,7 +74,13 @@ internal sealed class ResponseHeaderCapture
             }
 
 #pragma warning disable CA2000 // The HttpClient owns the handler chain and disposes it.
-            return new HttpClient(new Handler(sockets), disposeHandler: true)
+            HttpMessageHandler network = sockets;
+            if (wrapHandler is not null)
+            {
+                network = wrapHandler(sockets) ?? throw new InvalidOperationException("S3EndpointOptions.WrapHandler returned null.");
+            }
+
+            return new HttpClient(new Handler(network), disposeHandler: true)
             {
                 Timeout = clientConfig.Timeout ?? TimeSpan.FromSeconds(100),
             };

@@ -1,3 +1,6 @@
+using System;
+using System.Net.Http;
+
 namespace Pipeline.S3.Aws;
 
 /// <summary>
@@ -10,6 +13,27 @@ namespace Pipeline.S3.Aws;
 /// <param name="ForcePathStyle">Path-style addressing (<c>endpoint/bucket/key</c>); S3-compatible servers usually need it.</param>
 public sealed record S3EndpointOptions(string? EndpointUrl = null, string? Region = null, bool ForcePathStyle = false)
 {
+    /// <summary>
+    /// Fault-injection seam: given the handler that talks to the network, returns the handler the
+    /// SDK's HTTP requests go through instead (typically a <see cref="DelegatingHandler"/> around it
+    /// that answers some requests itself with a 503, a 500 or a thrown timeout). It sits below the
+    /// adapter's own response-header capture, so an injected response is read exactly as a server's
+    /// would be. Called once per HTTP client the SDK creates; the returned handler is disposed with
+    /// that client. Null (the default) leaves the chain alone.
+    /// </summary>
+    public Func<HttpMessageHandler, HttpMessageHandler>? WrapHandler { get; init; }
+
+    /// <summary>
+    /// How many times the SDK retries a failed request itself; null (the default) keeps the SDK's own
+    /// settings. Sets both the SDK's <c>MaxErrorRetry</c> and its <c>MaxStaleConnectionRetries</c>:
+    /// AWSSDK.Core 4.1 retries a reset or broken connection outside the <c>MaxErrorRetry</c> limit.
+    /// Tests and fault campaigns set 0 so each fault reaches the caller.
+    /// </summary>
+    public int? MaxErrorRetry { get; init; }
+
+    /// <summary>The HTTP timeout of each request; null (the default) keeps the SDK's (100 s).</summary>
+    public TimeSpan? Timeout { get; init; }
+
     /// <summary>Options for a custom endpoint with path-style addressing (what Ceph RGW, MinIO and the like need).</summary>
     public static S3EndpointOptions ForEndpoint(string endpointUrl, string? region = null) => new(endpointUrl, region, ForcePathStyle: true);
 }

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# package.sh — builds the Lambda deployment package: function.zip with the Native AOT `bootstrap`
+# executable at its root (mode 755), which is what the provided.al2023 runtime starts.
+#
+# usage: src/Pipeline.Lambda.Bootstrap/package.sh [--arch x86_64|arm64] [--out DIR]
+#   --arch x86_64  (default) publishes for linux-x64; works on any x86_64 Linux with clang and
+#                  zlib1g-dev (the Native AOT linker's prerequisites).
+#   --arch arm64   publishes for linux-arm64. Native AOT does not cross-compile out of the box:
+#                  build on an arm64 machine (Graviton, an arm64 CI runner, Apple silicon in an
+#                  arm64 Linux container), or give ILC an arm64 sysroot and linker yourself.
+#   --out DIR      where function.zip goes (default: artifacts/lambda/ under the repository root;
+#                  a relative DIR is taken from the current directory).
+#
+# The binary is published to the project's usual place (bin/Release/<tfm>/<rid>/publish/), the
+# same one the Native AOT tests run, so one publish serves both. Prints the zip's path and size.
+set -euo pipefail
+
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+
+ARCH=x86_64
+OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --arch) [ $# -ge 2 ] || { echo "package.sh: --arch needs a value" >&2; exit 2; }; ARCH="$2"; shift ;;
+    --arch=*) ARCH="${1#--arch=}" ;;
+    --out) [ $# -ge 2 ] || { echo "package.sh: --out needs a value" >&2; exit 2; }; OUT="$2"; shift ;;
+    --out=*) OUT="${1#--out=}" ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "package.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+case "$ARCH" in
+  x86_64) RID=linux-x64 ;;
+  arm64) RID=linux-arm64 ;;
+  *) echo "package.sh: --arch must be x86_64 or arm64 (Lambda's architecture names), not '$ARCH'" >&2; exit 2 ;;
+esac
+
+PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$PROJECT_DIR/../.." && pwd)
+if [ -z "$OUT" ]; then
+  OUT="$ROOT/artifacts/lambda"
+fi
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+ZIP="$OUT/function.zip"
+
+command -v dotnet >/dev/null 2>&1 || { echo "package.sh: the .NET SDK (see global.json) is not on PATH" >&2; exit 2; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+HOST_ARCH=$(uname -m)
+echo "package.sh: publishing bootstrap for $RID (Native AOT, Release)" >&2
+if ! dotnet publish "$PROJECT_DIR" -c Release -r "$RID" --nologo -clp:ErrorsOnly >&2; then
+  echo "package.sh: dotnet publish failed for $RID." >&2
+  if [ "$RID" = linux-arm64 ] && [ "$HOST_ARCH" != aarch64 ]; then
+    echo "package.sh: this host is $HOST_ARCH. Native AOT links with the platform toolchain, so an arm64" >&2
+    echo "  publish needs an arm64 sysroot and a linker that targets it; build on an arm64 machine or CI" >&2
+    echo "  runner instead (the same command works there unchanged)." >&2
+  else
+    echo "package.sh: Native AOT needs clang and zlib1g-dev (apt-get install clang zlib1g-dev)." >&2
+  fi
+  exit 1
+fi
+
+# The newest publish of this RID (a stale target framework's directory may linger beside it).
+BINARY=$(ls -t "$PROJECT_DIR"/bin/Release/net*/"$RID"/publish/bootstrap 2>/dev/null | head -n 1 || true)
+if [ -z "$BINARY" ] || [ ! -f "$BINARY" ]; then
+  echo "package.sh: publish succeeded but no bootstrap under $PROJECT_DIR/bin/Release/*/$RID/publish/" >&2
+  exit 1
+fi
+
+# Stage a copy so the zip's entry is exactly "bootstrap", mode 755, whatever the publish left.
+STAGE=$(mktemp -d)
+trap 'rm -rf "$STAGE"' EXIT
+cp "$BINARY" "$STAGE/bootstrap"
+chmod 755 "$STAGE/bootstrap"
+rm -f "$ZIP"
+if command -v zip >/dev/null 2>&1; then
+  # -X: no uid/gid or extra timestamps; zip records the file's Unix mode (755) itself.
+  (cd "$STAGE" && zip -q -X -9 "$ZIP" bootstrap)
+elif command -v python3 >/dev/null 2>&1; then
+  python3 - "$STAGE/bootstrap" "$ZIP" <<'PY'
+import sys, zipfile
+source, target = sys.argv[1], sys.argv[2]
+with open(source, "rb") as f:
+    data = f.read()
+info = zipfile.ZipInfo("bootstrap", date_time=(1980, 1, 1, 0, 0, 0))
+info.create_system = 3                      # Unix, so the external attributes below are a mode
+info.external_attr = (0o100755 << 16)       # regular file, rwxr-xr-x
+info.compress_type = zipfile.ZIP_DEFLATED
+with zipfile.ZipFile(target, "w") as z:
+    z.writestr(info, data, compresslevel=9)
+PY
+else
+  echo "package.sh: neither zip nor python3 is available to write $ZIP" >&2
+  exit 1
+fi
+
+zip_bytes=$(wc -c < "$ZIP" | tr -d ' ')
+bin_bytes=$(wc -c < "$STAGE/bootstrap" | tr -d ' ')
+echo "$ZIP"
+echo "function.zip: $zip_bytes bytes ($(awk -v b="$zip_bytes" 'BEGIN{printf "%.1f", b/1048576}') MiB; bootstrap $bin_bytes bytes, $ARCH, for provided.al2023)"
