@@ -133,6 +133,34 @@ public class InvokeTests
     }
 }
 
+public class OwnFunctionTests
+{
+    [Fact]
+    public async Task Invoke_TheReadmeExampleFunctionAsACustomRuntime_CountsTheWordsOnTheRealS3Server()
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var example = Path.Combine(Run.Root, "src/examples/WordCount/bin", configuration, "net10.0/bootstrap.dll");
+        Assert.True(File.Exists(example), $"the example function is not built at {example}");
+        using var dir = new TempDir();
+        var bucket = Server.NewBucketName();
+        await File.WriteAllTextAsync(dir.Combine("doc.txt"), "one two  three\nfour");
+        Assert.Equal(0, (await Run.Aws("s3api", "create-bucket", "--bucket", bucket)).ExitCode);
+        Assert.Equal(0, (await Run.Aws("s3api", "put-object", "--bucket", bucket, "--key", "docs/report 1.txt", "--body", dir.Combine("doc.txt"))).ExitCode);
+        var tasks = new[] { ("t1", "docs/report+1.txt"), ("t2", "docs/report+1.txt%7C5") };
+        await File.WriteAllTextAsync(dir.Combine("event.json"),
+            "{\"invocationSchemaVersion\":\"2.0\",\"invocationId\":\"i\",\"job\":{\"id\":\"j\"},\"tasks\":[" +
+            string.Join(',', tasks.Select(t => $"{{\"taskId\":\"{t.Item1}\",\"s3Key\":\"{t.Item2}\",\"s3VersionId\":null,\"s3Bucket\":\"{bucket}\"}}")) + "]}");
+
+        var run = await Run.S3Batch("invoke", "--function", "count-words", "--event", dir.Combine("event.json"),
+            "--endpoint-url", Server.Endpoint, "--function-command", $"dotnet \"{example}\"");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(
+            """{"invocationSchemaVersion":"2.0","treatMissingKeysAs":"TemporaryFailure","invocationId":"i","results":[{"taskId":"t1","resultCode":"Succeeded","resultString":"docs/report 1.txt: 4 words"},{"taskId":"t2","resultCode":"PermanentFailure","resultString":"docs/report 1.txt: 4 words, fewer than 5"}]}""",
+            run.Stdout.Trim());
+    }
+}
+
 public class StoreTests
 {
     [Fact]

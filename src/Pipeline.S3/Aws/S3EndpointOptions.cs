@@ -36,4 +36,21 @@ public sealed record S3EndpointOptions(string? EndpointUrl = null, string? Regio
 
     /// <summary>Options for a custom endpoint with path-style addressing (what Ceph RGW, MinIO and the like need).</summary>
     public static S3EndpointOptions ForEndpoint(string endpointUrl, string? region = null) => new(endpointUrl, region, ForcePathStyle: true);
+
+    /// <summary>
+    /// The options a process's environment names, as a Lambda function reads them: the SDK's own
+    /// <c>AWS_ENDPOINT_URL_S3</c> (or <c>AWS_ENDPOINT_URL</c>) for a custom endpoint — how
+    /// <c>s3batch invoke --function-command</c> and the local engine point a function at a local S3
+    /// server — with path-style addressing; the region from <c>AWS_REGION</c> (Lambda always sets it),
+    /// else <c>AWS_DEFAULT_REGION</c>, else <c>us-east-1</c> as the AWS CLI assumes.
+    /// </summary>
+    /// <param name="environment">Reads a variable (normally <see cref="Environment.GetEnvironmentVariable(string)"/>).</param>
+    public static S3EndpointOptions FromEnvironment(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var endpoint = environment("AWS_ENDPOINT_URL_S3") is { Length: > 0 } s3 ? s3 : environment("AWS_ENDPOINT_URL");
+        var region = environment("AWS_REGION") is { Length: > 0 } r ? r
+            : environment("AWS_DEFAULT_REGION") is { Length: > 0 } d ? d : "us-east-1";
+        return string.IsNullOrEmpty(endpoint) ? new S3EndpointOptions(Region: region) : ForEndpoint(endpoint, region);
+    }
 }
