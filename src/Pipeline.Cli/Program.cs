@@ -9,6 +9,9 @@ internal static class Program
     {
         var root = new RootCommand("s3batch: run and test S3 Batch Operations LambdaInvoke jobs and functions locally.")
         {
+            DemoCommand.Create(),
+            RunCommand.Create(),
+            ManifestCommand.Create(),
             DecodeCommand.Create(),
             InvokeCommand.Create(),
             StoreCommand.Create(),

@@ -1,0 +1,102 @@
+using System;
+using System.CommandLine;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using LanguageExt.Common;
+using Pipeline.Engine;
+using Pipeline.S3;
+
+namespace Pipeline.Cli;
+
+/// <summary><c>s3batch manifest build</c>: a valid, URL-encoded CSV manifest
+/// (S3BatchOperations_CSV_20180820) from a bucket listing, printed, saved to a file, or stored as
+/// an object — then it prints the ETag to put in the job.</summary>
+internal static class ManifestCommand
+{
+    public static Command Create()
+    {
+        var bucket = new Option<string>("--bucket") { Description = "The bucket to list.", Required = true };
+        var prefix = new Option<string?>("--prefix") { Description = "Only keys starting with this." };
+        var versions = new Option<bool>("--versions") { Description = "One row per object version (Fields Bucket,Key,VersionId)." };
+        var markers = new Option<bool>("--delete-markers") { Description = "One row per delete marker (for remove-delete-marker jobs)." };
+        var to = new Option<string?>("--to") { Description = "Where to write it: s3://bucket/key (in the same store), a file, or standard output when absent." };
+        var stores = new StoreOptions();
+        var build = new Command("build", "Build a CSV manifest from a listing.") { bucket, prefix, versions, markers, to };
+        stores.AddTo(build);
+        build.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var mode = (parse.GetValue(versions), parse.GetValue(markers)) switch
+                {
+                    (true, true) => ManifestVersions.AllVersionsAndDeleteMarkers,
+                    (true, false) => ManifestVersions.AllVersions,
+                    (false, true) => ManifestVersions.DeleteMarkers,
+                    _ => ManifestVersions.None,
+                };
+                var store = stores.Open(parse);
+                try
+                {
+                    return await BuildAsync(store, new ManifestBuildOptions(parse.GetRequiredValue(bucket), parse.GetValue(prefix), mode), parse.GetValue(to), cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    (store as IDisposable)?.Dispose();
+                }
+            }
+            catch (CliException e)
+            {
+                return Output.Error(e.ErrorType, e.Message, e.ExitCode);
+            }
+        });
+        return new Command("manifest", "Build job manifests.") { build };
+    }
+
+    private static async Task<int> BuildAsync(IObjectStore store, ManifestBuildOptions options, string? to, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(to))
+        {
+            using var stdout = Console.OpenStandardOutput();
+            var rows = await ManifestBuilder.WriteAsync(store, options, stdout, cancellationToken).ConfigureAwait(false);
+            return rows.Match(Succ: _ => 0, Fail: Fail);
+        }
+
+        using var buffer = new MemoryStream();
+        var written = await ManifestBuilder.WriteAsync(store, options, buffer, cancellationToken).ConfigureAwait(false);
+        if (written.IsFail)
+        {
+            return Fail((Error)written);
+        }
+
+        var count = (long)written;
+        buffer.Position = 0;
+        if (to.StartsWith("s3://", StringComparison.Ordinal))
+        {
+            var path = to["s3://".Length..];
+            var slash = path.IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0 || slash == path.Length - 1)
+            {
+                throw new UsageException($"--to {to}: expected s3://bucket/key");
+            }
+
+            var (target, key) = (path[..slash], path[(slash + 1)..]);
+            var put = await store.PutObjectAsync(target, key, buffer, new PutOptions("text/csv"), cancellationToken).ConfigureAwait(false);
+            return put.Match(
+                Succ: result =>
+                {
+                    Console.WriteLine($"wrote {count} rows to s3://{target}/{key}");
+                    Console.WriteLine($"ObjectArn: arn:aws:s3:::{target}/{key}");
+                    Console.WriteLine($"ETag: {result.ETag.Trim('"')}");
+                    return 0;
+                },
+                Fail: Fail);
+        }
+
+        await File.WriteAllBytesAsync(to, buffer.ToArray(), cancellationToken).ConfigureAwait(false);
+        Console.WriteLine($"wrote {count} rows to {to}");
+        return 0;
+    }
+
+    private static int Fail(Error error) => Output.Error(error is S3Error s3 ? "S3." + s3.ErrorCode : "Pipeline.ManifestError", error.Message);
+}

@@ -1,0 +1,215 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Pipeline.Engine;
+using Pipeline.Functions;
+using Pipeline.S3;
+
+namespace Pipeline.Cli;
+
+/// <summary>
+/// <c>s3batch run JOB.json</c>: runs the exact JSON of <c>aws s3control create-job --cli-input-json</c>
+/// end to end — manifest, one invocation per task, redrives, the failure rule, AWS's completion
+/// report — on the embedded store or any S3 endpoint.
+/// </summary>
+internal static class RunCommand
+{
+    /// <summary>Exit codes: Complete (even with failed tasks) 0; errors 1; usage 2; Failed 3; Cancelled 4; Suspended 5.</summary>
+    public const int JobFailed = 3, JobCancelled = 4, JobSuspended = 5;
+
+    public static Command Create()
+    {
+        var jobFile = new Argument<string>("job") { Description = "The job: the JSON of `aws s3control create-job --cli-input-json` (a file, or - for standard input)." };
+        var options = new JobOptions();
+        var command = new Command("run", "Run an S3 Batch Operations LambdaInvoke job locally and write AWS's completion report.") { jobFile };
+        options.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var bytes = parse.GetRequiredValue(jobFile) is "-" ? ReadStdin() : File.ReadAllBytes(parse.GetRequiredValue(jobFile));
+                var parsed = JobDefinitionParser.Parse(bytes);
+                if (!parsed.IsValid)
+                {
+                    foreach (var error in parsed.Errors)
+                    {
+                        Console.Error.WriteLine($"s3batch run: {error}");
+                    }
+
+                    return Output.Error("Pipeline.InvalidJob", $"the job is not valid ({parsed.Errors.Count} problem(s), listed above)", Output.Usage);
+                }
+
+                var store = options.Stores.Open(parse);
+                try
+                {
+                    return await RunAsync(parsed.Job!, store, options, parse, Console.Out, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    (store as IDisposable)?.Dispose();
+                }
+            }
+            catch (CliException e)
+            {
+                return Output.Error(e.ErrorType, e.Message, e.ExitCode);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return Output.Error("Pipeline.CannotReadJob", e.Message);
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Runs <paramref name="job"/> with the options the command line gave; prints the summary
+    /// (or DescribeJob JSON) to <paramref name="output"/> and returns the exit code.</summary>
+    public static async Task<int> RunAsync(JobDefinition job, IObjectStore store, JobOptions options, ParseResult parse, TextWriter output, CancellationToken cancellationToken)
+    {
+        var concurrency = parse.GetValue(options.Concurrency);
+        var redrives = parse.GetValue(options.MaxRedrives);
+        var timeout = parse.GetValue(options.Timeout);
+        if (concurrency < 1 || redrives < 0 || timeout < 1)
+        {
+            throw new UsageException("--concurrency and --timeout must be at least 1, --max-redrives at least 0");
+        }
+
+        await using var endpoint = CreateEndpoint(job, store, options, parse, TimeSpan.FromSeconds(timeout));
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            // The first Ctrl-C cancels the job (Cancelling → Cancelled, with its report); a second one kills.
+            if (!interrupt.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                Console.Error.WriteLine("\ns3batch: cancelling the job (Ctrl-C again to abort)...");
+                interrupt.Cancel();
+            }
+        };
+        Console.CancelKeyPress += onCtrlC;
+        var view = new ProgressView();
+        try
+        {
+            var confirm = parse.GetValue(options.Confirm);
+            var result = await JobRunner.RunAsync(job, new JobRunOptions(store, endpoint)
+            {
+                Concurrency = concurrency,
+                Redrive = RedrivePolicy.Default with { MaxRedrives = redrives },
+                Progress = view,
+                // --confirm: yes. On a terminal: ask (no → Cancelled). Otherwise nobody can answer: the
+                // job stays Suspended, as it would on AWS until someone confirms it.
+                Confirm = confirm ? static (_, _) => ValueTask.FromResult(true)
+                    : Console.IsInputRedirected || Console.IsErrorRedirected ? null : Prompt,
+            }, interrupt.Token).ConfigureAwait(false);
+            view.Finish();
+
+            if (parse.GetValue(options.OutputFormat) == "json")
+            {
+                using var stdout = Console.OpenStandardOutput();
+                JobDescriptionJson.Write(stdout, result, indented: true);
+                stdout.Write("\n"u8);
+            }
+            else
+            {
+                await JobSummary.PrintAsync(result, store, output, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return result.Status switch
+            {
+                JobStatus.Complete => 0,
+                JobStatus.Failed => JobFailed,
+                JobStatus.Cancelled => JobCancelled,
+                JobStatus.Suspended => Suspended(result),
+                _ => Output.Failure,
+            };
+        }
+        finally
+        {
+            view.Finish();
+            Console.CancelKeyPress -= onCtrlC;
+        }
+    }
+
+    private static int Suspended(JobDescription job)
+    {
+        Console.Error.WriteLine($"s3batch: job {job.JobId} requires confirmation (ConfirmationRequired): run it again with --confirm");
+        return JobSuspended;
+    }
+
+    /// <summary>ConfirmationRequired on a terminal: ask, as the console's "Run job" button does.</summary>
+    private static ValueTask<bool> Prompt(JobProgress job, CancellationToken cancellationToken)
+    {
+        Console.Error.Write($"\njob {job.JobId} requires confirmation: {job.TotalTasks:N0} tasks. Run it? [y/N] ");
+        var answer = Console.ReadLine();
+        return ValueTask.FromResult(answer is not null && answer.Trim().Equals("y", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static IFunctionEndpoint CreateEndpoint(JobDefinition job, IObjectStore store, JobOptions options, ParseResult parse, TimeSpan timeout)
+    {
+        var name = job.Operation.FunctionName;
+        if (parse.GetValue(options.FunctionCommand) is { Length: > 0 } command)
+        {
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (parse.GetValue(options.Stores.EndpointUrl) is { Length: > 0 } url)
+            {
+                environment["AWS_ENDPOINT_URL_S3"] = url;
+            }
+
+            if (parse.GetValue(options.Stores.Region) is { Length: > 0 } region)
+            {
+                environment["AWS_REGION"] = region;
+            }
+
+            return new RuntimeProcessEndpoint(RuntimeProcessOptions.ForShellCommand(command, name) with
+            {
+                Timeout = timeout,
+                Environment = environment,
+                FunctionArn = job.Operation.FunctionArn,
+                Log = static line => Console.Error.WriteLine(line),
+            });
+        }
+
+        var function = BuiltInFunctions.Find(name, store)
+            ?? throw new UsageException($"the job's function '{name}' (from Operation.LambdaInvoke.FunctionArn) is not a built-in ({string.Join(", ", BuiltInFunctions.Names)}); run your own with --function-command");
+        return new InProcessFunctionEndpoint(function, timeout);
+    }
+
+    private static byte[] ReadStdin()
+    {
+        using var stdin = Console.OpenStandardInput();
+        using var memory = new MemoryStream();
+        stdin.CopyTo(memory);
+        return memory.ToArray();
+    }
+}
+
+/// <summary>The options of a job run, shared by <c>run</c> and <c>demo</c>.</summary>
+internal sealed class JobOptions
+{
+    public StoreOptions Stores { get; } = new();
+
+    public Option<string?> FunctionCommand { get; } = new("--function-command") { Description = "Run this custom-runtime executable (a shell command) as the function: one process per concurrent invocation, polling a loopback Runtime API." };
+
+    public Option<int> Concurrency { get; } = new("--concurrency") { Description = "Invocations in flight (default 16).", DefaultValueFactory = _ => 16 };
+
+    public Option<int> MaxRedrives { get; } = new("--max-redrives") { Description = "Redrives of a TemporaryFailure task (default 3; AWS does not document its count).", DefaultValueFactory = _ => 3 };
+
+    public Option<int> Timeout { get; } = new("--timeout") { Description = "Seconds one invocation may take (Lambda's timeout; default 60).", DefaultValueFactory = _ => 60 };
+
+    public Option<bool> Confirm { get; } = new("--confirm") { Description = "Confirm a job with ConfirmationRequired (otherwise you are asked, or it stays Suspended)." };
+
+    public Option<string> OutputFormat { get; } = new Option<string>("--output") { Description = "text (summary) or json (DescribeJob's shape).", DefaultValueFactory = _ => "text" }.AcceptOnlyFromAmong("text", "json");
+
+    public void AddTo(Command command)
+    {
+        Stores.AddTo(command);
+        command.Add(FunctionCommand);
+        command.Add(Concurrency);
+        command.Add(MaxRedrives);
+        command.Add(Timeout);
+        command.Add(Confirm);
+        command.Add(OutputFormat);
+    }
+}

@@ -1,0 +1,181 @@
+using System;
+using System.Buffers;
+using System.IO;
+using System.Text.Json;
+using Pipeline.Core;
+
+namespace Pipeline.Engine;
+
+/// <summary>
+/// Writes a <see cref="JobDescription"/> as <c>aws s3control describe-job</c> prints it:
+/// <c>{"Job":{JobId, JobArn, Description, Operation, Priority, Status, Manifest, ProgressSummary,
+/// FailureReasons, Report, CreationTime, TerminationDate, RoleArn, SuspendedCause, StatusUpdateReason}}</c>
+/// (AOT-safe <see cref="Utf8JsonWriter"/>; times ISO 8601 with milliseconds, UTC). Also names the
+/// written report under the non-AWS member <c>"Pipeline.WrittenReport"</c>.
+/// </summary>
+public static class JobDescriptionJson
+{
+    /// <summary>The JSON as UTF-8 bytes.</summary>
+    public static byte[] ToUtf8(JobDescription job, bool indented = true)
+    {
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        Write(buffer, job, indented);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes the JSON to <paramref name="stream"/>.</summary>
+    public static void Write(Stream stream, JobDescription job, bool indented = true)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(ToUtf8(job, indented));
+    }
+
+    /// <summary>Writes the JSON to <paramref name="output"/>.</summary>
+    public static void Write(IBufferWriter<byte> output, JobDescription job, bool indented = true)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var definition = job.Definition;
+        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        w.WriteStartObject();
+        w.WriteStartObject("Job"u8);
+        w.WriteString("JobId"u8, job.JobId);
+        w.WriteBoolean("ConfirmationRequired"u8, definition.ConfirmationRequired);
+        if (definition.Description is not null)
+        {
+            w.WriteString("Description"u8, definition.Description);
+        }
+
+        w.WriteString("JobArn"u8, job.JobArn);
+        w.WriteString("Status"u8, job.Status.ToString());
+        WriteManifest(w, definition.Manifest);
+        WriteOperation(w, definition.Operation);
+        w.WriteNumber("Priority"u8, definition.Priority);
+        w.WriteStartObject("ProgressSummary"u8);
+        w.WriteNumber("TotalNumberOfTasks"u8, job.ProgressSummary.TotalNumberOfTasks);
+        w.WriteNumber("NumberOfTasksSucceeded"u8, job.ProgressSummary.NumberOfTasksSucceeded);
+        w.WriteNumber("NumberOfTasksFailed"u8, job.ProgressSummary.NumberOfTasksFailed);
+        w.WriteStartObject("Timers"u8);
+        w.WriteNumber("ElapsedTimeInActiveSeconds"u8, job.ProgressSummary.ElapsedTimeInActiveSeconds);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        if (job.StatusUpdateReason is not null)
+        {
+            w.WriteString("StatusUpdateReason"u8, job.StatusUpdateReason);
+        }
+
+        w.WriteStartArray("FailureReasons"u8);
+        foreach (var failure in job.FailureReasons)
+        {
+            w.WriteStartObject();
+            w.WriteString("FailureCode"u8, failure.FailureCode);
+            w.WriteString("FailureReason"u8, failure.FailureReason);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        WriteReport(w, definition.Report);
+        w.WriteString("CreationTime"u8, ReportWriter.IsoMillis(job.CreationTime));
+        if (job.TerminationDate is { } terminated)
+        {
+            w.WriteString("TerminationDate"u8, ReportWriter.IsoMillis(terminated));
+        }
+
+        w.WriteString("RoleArn"u8, definition.RoleArn);
+        if (job.Status == JobStatus.Suspended)
+        {
+            w.WriteString("SuspendedCause"u8, "AwaitingConfirmation");
+        }
+
+        if (job.WrittenReport is { } report)
+        {
+            w.WriteStartObject("Pipeline.WrittenReport"u8);
+            w.WriteString("Bucket"u8, report.Bucket);
+            w.WriteString("ManifestKey"u8, report.ManifestKey);
+            w.WriteStartArray("Results"u8);
+            foreach (var file in report.Results)
+            {
+                w.WriteStartObject();
+                w.WriteString("TaskExecutionStatus"u8, file.TaskExecutionStatus);
+                w.WriteString("Key"u8, file.Key);
+                w.WriteString("MD5Checksum"u8, file.MD5Checksum);
+                w.WriteNumber("Rows"u8, file.Rows);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteManifest(Utf8JsonWriter w, JobManifest manifest)
+    {
+        w.WriteStartObject("Manifest"u8);
+        w.WriteStartObject("Spec"u8);
+        w.WriteString("Format"u8, manifest.Format == ManifestFormat.BatchOperationsCsv ? "S3BatchOperations_CSV_20180820" : "S3InventoryReport_CSV_20161130");
+        w.WriteStartArray("Fields"u8);
+        foreach (var field in manifest.Fields)
+        {
+            w.WriteStringValue(field.ToString());
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartObject("Location"u8);
+        w.WriteString("ObjectArn"u8, manifest.Location.ObjectArn);
+        if (manifest.Location.ObjectVersionId is not null)
+        {
+            w.WriteString("ObjectVersionId"u8, manifest.Location.ObjectVersionId);
+        }
+
+        w.WriteString("ETag"u8, manifest.Location.ETag);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteOperation(Utf8JsonWriter w, LambdaInvokeOperation operation)
+    {
+        w.WriteStartObject("Operation"u8);
+        w.WriteStartObject("LambdaInvoke"u8);
+        w.WriteString("FunctionArn"u8, operation.FunctionArn);
+        w.WriteString("InvocationSchemaVersion"u8, operation.InvocationSchemaVersion.ToWire());
+        if (operation.UserArguments.Count > 0)
+        {
+            w.WriteStartObject("UserArguments"u8);
+            foreach (var (key, value) in operation.UserArguments.Entries)
+            {
+                w.WriteString(key, value);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteReport(Utf8JsonWriter w, JobReport report)
+    {
+        w.WriteStartObject("Report"u8);
+        if (report.BucketArn is not null)
+        {
+            w.WriteString("Bucket"u8, report.BucketArn);
+        }
+
+        if (report.Format is not null)
+        {
+            w.WriteString("Format"u8, report.Format);
+        }
+
+        w.WriteBoolean("Enabled"u8, report.Enabled);
+        if (report.Prefix is not null)
+        {
+            w.WriteString("Prefix"u8, report.Prefix);
+        }
+
+        w.WriteString("ReportScope"u8, report.Scope.ToString());
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,87 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace Pipeline.Engine.Tests;
+
+public sealed class ExternalRuntimeTests
+{
+    private static string JitBootstrap =>
+        typeof(ExternalRuntimeTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "JitBootstrap").Value!;
+
+    [Fact]
+    public async Task EchoBootstrap_TwoProcesses_OneKilledMidJob_IsRestartedAndTheJobCompletes()
+    {
+        Assert.True(File.Exists(JitBootstrap), $"the JIT bootstrap is missing at {JitBootstrap}");
+        using var s = TestStore.Embedded();
+        var bucket = await s.NewBucketAsync();
+        var manifest = new StringBuilder();
+        for (var i = 0; i < 40; i++)
+        {
+            manifest.Append(bucket).Append(",dir/key%20").Append(i).Append('\n');
+        }
+
+        var etag = await s.PutAsync(bucket, "m.csv", manifest.ToString());
+        var job = Jobs.Parse(Jobs.Json(bucket, "m.csv", etag, bucket));
+        await using var endpoint = new RuntimeProcessEndpoint(new RuntimeProcessOptions(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [JitBootstrap], "echo")
+        {
+            Timeout = TimeSpan.FromSeconds(5),
+        });
+        var killed = 0;
+        var started = 0;
+        var function = new KillingEndpoint(endpoint, () =>
+        {
+            // At the 10th invocation, kill one runtime process (by its own id) while the job runs.
+            if (Interlocked.Increment(ref started) == 10 && Interlocked.Exchange(ref killed, 1) == 0)
+            {
+                var pid = endpoint.ProcessIds[0];
+                using var process = Process.GetProcessById(pid);
+                process.Kill();
+            }
+        });
+
+        var result = await JobRunner.RunAsync(job, Jobs.Options(s.Store, function, concurrency: 2));
+
+        Assert.Equal(JobStatus.Complete, result.Status);
+        Assert.Equal(40, result.ProgressSummary.NumberOfTasksSucceeded + result.ProgressSummary.NumberOfTasksFailed);
+        Assert.InRange(result.ProgressSummary.NumberOfTasksFailed, 0, 1);
+        Assert.True(endpoint.Restarts >= 1, "the killed process was not restarted");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (endpoint.ProcessIds.Count < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(2, endpoint.ProcessIds.Count);
+        var succeeded = result.WrittenReport!.Results.Single(r => r.TaskExecutionStatus == "succeeded");
+        var rows = (await s.GetTextAsync(bucket, succeeded.Key)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(result.ProgressSummary.NumberOfTasksSucceeded, rows.Length);
+        Assert.Contains($"{bucket},dir/key%200,,succeeded,200,,dir/key 0", rows);
+        if (result.ProgressSummary.NumberOfTasksFailed == 1)
+        {
+            var failed = result.WrittenReport.Results.Single(r => r.TaskExecutionStatus == "failed");
+            Assert.Contains("Task timed out after 5.00 seconds", await s.GetTextAsync(bucket, failed.Key), StringComparison.Ordinal);
+        }
+    }
+
+    private sealed class KillingEndpoint(IFunctionEndpoint inner, Action beforeInvoke) : IFunctionEndpoint
+    {
+        public TimeSpan Timeout => inner.Timeout;
+
+        public ValueTask StartAsync(int concurrency, CancellationToken cancellationToken) => inner.StartAsync(concurrency, cancellationToken);
+
+        public ValueTask<FunctionResult> InvokeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        {
+            beforeInvoke();
+            return inner.InvokeAsync(payload, cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
