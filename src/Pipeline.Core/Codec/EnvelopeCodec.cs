@@ -18,6 +18,9 @@ public static class EnvelopeCodec
         MaxDepth = 64,
     };
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
     private static readonly JsonWriterOptions WriterOptions = new()
     {
         // Readable output (non-ASCII kept as UTF-8, no \u0022 for quotes); still valid JSON.
@@ -86,12 +89,12 @@ public static class EnvelopeCodec
         writer.WriteEndObject();
     }
 
-    /// <summary>Encodes <paramref name="response"/> to a new UTF-8 byte array.</summary>
+    /// <summary>Encodes <paramref name="response"/> to a new UTF-8 byte array of exactly its size.</summary>
     public static byte[] EncodeResponse(InvocationResponse response)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        var buffer = RentScratch();
         WriteResponse(buffer, response);
-        return buffer.WrittenSpan.ToArray();
+        return CopyOut(buffer);
     }
 
     /// <summary>Writes <paramref name="request"/> as Batch Operations sends it (the engine's side).</summary>
@@ -139,13 +142,39 @@ public static class EnvelopeCodec
         writer.WriteEndObject();
     }
 
-    /// <summary>Encodes <paramref name="request"/> to a new UTF-8 byte array.</summary>
+    /// <summary>Encodes <paramref name="request"/> to a new UTF-8 byte array of exactly its size.</summary>
     public static byte[] EncodeRequest(InvocationRequest request)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        var buffer = RentScratch();
         WriteRequest(buffer, request);
-        return buffer.WrittenSpan.ToArray();
+        return CopyOut(buffer);
     }
+
+    /// <summary>
+    /// This thread's scratch buffer, emptied. Utf8JsonWriter asks for worst-case room per value (six
+    /// bytes per character), so a fresh small buffer regrows three or four times per envelope — most
+    /// of what encoding allocated. Writing is synchronous, so a thread's buffer is never shared; it
+    /// only keeps its capacity (the result is always copied out at its exact size).
+    /// </summary>
+    private static ArrayBufferWriter<byte> RentScratch()
+    {
+        var buffer = t_scratch ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
+
+    private static byte[] CopyOut(ArrayBufferWriter<byte> buffer)
+    {
+        var bytes = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > MaxKeptScratchBytes)
+        {
+            t_scratch = null; // one huge envelope must not pin its buffer to the thread for good
+        }
+
+        return bytes;
+    }
+
+    private const int MaxKeptScratchBytes = 1 << 20;
 
     private static void WriteNullable(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
     {
