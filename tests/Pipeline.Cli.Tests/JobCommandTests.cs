@@ -119,6 +119,46 @@ public class RunTests
     }
 }
 
+public class CustomRuntimeJobTests
+{
+    /// <summary>A custom runtime in plain shell (as in AWS's custom-runtime tutorial) that answers
+    /// every invocation with text that is not JSON.</summary>
+    private const string NotJsonRuntime = """
+        #!/bin/sh
+        api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
+        while true; do
+          headers=$(mktemp)
+          curl -sS -D "$headers" -o /dev/null "$api/next" || exit 1
+          id=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$headers" | tr -d '\r' | cut -d' ' -f2)
+          rm -f "$headers"
+          curl -sS -o /dev/null -X POST -d 'this is not JSON' "$api/$id/response"
+        done
+        """;
+
+    [Fact]
+    public async Task Run_FunctionCommandAnsweringInvalidJson_FailsEveryTaskAsAwsReportsIt()
+    {
+        using var dir = new TempDir();
+        Assert.Equal(0, (await Run.S3Batch("demo", "--dir", dir.Path)).ExitCode);
+        await File.WriteAllTextAsync(dir.Combine("runtime.sh"), NotJsonRuntime.Replace("\r\n", "\n", StringComparison.Ordinal));
+
+        var run = await Run.S3Batch("run", dir.Combine("job.json"), "--store", dir.Combine("store"),
+            "--function-command", $"sh {dir.Combine("runtime.sh")}", "--concurrency", "2", "--output", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        var job = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("Job");
+        Assert.Equal("Complete", job.GetProperty("Status").GetString());
+        Assert.Equal(4, job.GetProperty("ProgressSummary").GetProperty("NumberOfTasksFailed").GetInt64());
+        var exported = await Run.S3Batch("store", "export", "--bucket", "amzn-s3-demo-report-bucket", dir.Combine("report"), "--store", dir.Combine("store"));
+        Assert.Equal(0, exported.ExitCode);
+        var jobId = job.GetProperty("JobId").GetString();
+        var rows = Directory.GetFiles(dir.Combine("report", "reports", $"job-{jobId}", "results"))
+            .SelectMany(f => File.ReadAllText(f).Split("\r\n", StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        Assert.Equal(4, rows.Length);
+        Assert.All(rows, row => Assert.EndsWith(",failed,200,PermanentFailure,Invalid JSON returned in Lambda payload", row, StringComparison.Ordinal));
+    }
+}
+
 public class ManifestBuildTests
 {
     [Fact]
