@@ -341,9 +341,13 @@ internal static class Measurements
     }
 }
 
-/// <summary>"Peak RSS": the median VmHWM of the bootstrap processes a benchmark ran.</summary>
-internal sealed class PeakRssColumn : IColumn
+/// <summary>"Peak RSS": the median VmHWM recorded (in <see cref="Measurements"/>) for a benchmark
+/// case. By default the case's bootstrap processes; a suite measuring something else passes its
+/// own legend and key lookup.</summary>
+internal sealed class PeakRssColumn(string? legend = null, Func<BenchmarkCase, (string Suite, string Key)?>? lookup = null) : IColumn
 {
+    private readonly Func<BenchmarkCase, (string Suite, string Key)?> _lookup = lookup ?? BootstrapMeasurement;
+
     public string Id => nameof(PeakRssColumn);
 
     public string ColumnName => "Peak RSS";
@@ -358,14 +362,14 @@ internal sealed class PeakRssColumn : IColumn
 
     public UnitType UnitType => UnitType.Size;
 
-    public string Legend => "Median peak resident set size (VmHWM) of the bootstrap process, read after its answer";
+    public string Legend { get; } = legend ?? "Median peak resident set size (VmHWM) of the bootstrap process, read after its answer";
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
-        var key = MeasurementKey(benchmarkCase);
-        var median = key is null ? null : Measurements.Median(benchmarkCase.Descriptor.Type.Name, key);
+        var measurement = _lookup(benchmarkCase);
+        var median = measurement is { } m ? Measurements.Median(m.Suite, m.Key) : null;
         return median is { } bytes ? MiB(bytes) : "-";
     }
 
@@ -374,6 +378,9 @@ internal sealed class PeakRssColumn : IColumn
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 
     internal static string MiB(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MiB";
+
+    private static (string Suite, string Key)? BootstrapMeasurement(BenchmarkCase benchmarkCase) =>
+        MeasurementKey(benchmarkCase) is { } key ? (benchmarkCase.Descriptor.Type.Name, key) : null;
 
     /// <summary>The bootstrap kind a benchmark method runs, by its name; null for in-process rows.</summary>
     internal static string? MeasurementKey(BenchmarkCase benchmarkCase)

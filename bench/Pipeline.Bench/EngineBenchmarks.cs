@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using BenchmarkDotNet.Attributes;
@@ -170,26 +169,9 @@ public class EngineCopyBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var endpoint = Environment.GetEnvironmentVariable("S3_ENDPOINT");
-        if (string.IsNullOrEmpty(endpoint))
-        {
-            throw new InvalidOperationException(
-                "S3_ENDPOINT is not set: EngineCopyBenchmarks needs the real S3 server. Run "
-                + "`set -a; . .s3/data/s3.env; set +a` or `eval \"$(bash tests/s3/start-s3.sh)\"` from the repository root first.");
-        }
-
-        var region = Environment.GetEnvironmentVariable("AWS_REGION") is { Length: > 0 } r ? r : "us-east-1";
-        _store = AwsObjectStore.Create(S3EndpointOptions.ForEndpoint(endpoint, region));
-
-        // The same settings AwsObjectStore.Create uses for a custom endpoint, on the SDK's own HTTP stack.
-        _raw = new AmazonS3Client(new AmazonS3Config
-        {
-            ServiceURL = endpoint,
-            AuthenticationRegion = region,
-            ForcePathStyle = true,
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+        var endpoint = RgwServer.RequireEndpoint("EngineCopyBenchmarks");
+        _store = RgwServer.CreateStore(endpoint);
+        _raw = RgwServer.CreateRawClient(endpoint);
 
         _bucket = "pipeline-bench-copy-" + Guid.NewGuid().ToString("N")[..12];
         EngineJobs.Check(_store.CreateBucketAsync(_bucket, CancellationToken.None).AsTask().GetAwaiter().GetResult(), "create the bucket");
@@ -402,7 +384,11 @@ public class EngineJobConfig : ManualConfig
             .WithInvocationCount(1)
             .WithUnrollFactor(1)
             .AsDefault());
-        AddColumn(new TasksPerSecondColumn(), new EnginePeakRssColumn());
+        AddColumn(new TasksPerSecondColumn(), new PeakRssColumn(
+            "Peak resident set size (VmHWM) of the benchmark process from the end of its setup to its cleanup",
+            static c => c.Descriptor.Type == typeof(EngineBenchmarks) && c.Parameters[nameof(EngineBenchmarks.Tasks)] is int tasks
+                ? (EngineBenchmarks.Suite, EngineBenchmarks.MeasurementKey(tasks))
+                : null));
     }
 }
 
@@ -461,38 +447,3 @@ internal sealed class TasksPerSecondColumn : IColumn
     }
 }
 
-/// <summary>"Peak RSS": VmHWM of the benchmark process while its jobs ran (see <see cref="EngineBenchmarks"/>).</summary>
-internal sealed class EnginePeakRssColumn : IColumn
-{
-    public string Id => nameof(EnginePeakRssColumn);
-
-    public string ColumnName => "Peak RSS";
-
-    public bool AlwaysShow => true;
-
-    public ColumnCategory Category => ColumnCategory.Custom;
-
-    public int PriorityInCategory => 1;
-
-    public bool IsNumeric => true;
-
-    public UnitType UnitType => UnitType.Size;
-
-    public string Legend => "Peak resident set size (VmHWM) of the benchmark process from the end of its setup to its cleanup";
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-    {
-        if (benchmarkCase.Descriptor.Type != typeof(EngineBenchmarks) || benchmarkCase.Parameters[nameof(EngineBenchmarks.Tasks)] is not int tasks)
-        {
-            return "-";
-        }
-
-        return Measurements.Median(EngineBenchmarks.Suite, EngineBenchmarks.MeasurementKey(tasks)) is { } bytes ? PeakRssColumn.MiB(bytes) : "-";
-    }
-
-    public bool IsAvailable(Summary summary) => true;
-
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-}

@@ -1,5 +1,4 @@
 using System.Text;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using BenchmarkDotNet.Attributes;
@@ -67,27 +66,10 @@ public class FunctionBenchmarks
     [GlobalSetup(Targets = [nameof(AwsObjectStoreOnRgw), nameof(RawSdkOnRgw), nameof(RawGetOnRgw), nameof(RawPutOnRgw)])]
     public void SetUpRgw()
     {
-        var endpoint = Environment.GetEnvironmentVariable("S3_ENDPOINT");
-        if (string.IsNullOrEmpty(endpoint))
-        {
-            throw new InvalidOperationException(
-                "S3_ENDPOINT is not set: FunctionBenchmarks' RGW rows need the real S3 server. Run "
-                + "`eval \"$(bash tests/s3/start-s3.sh)\"` from the repository root (or tests/run.sh) first.");
-        }
-
-        var region = Environment.GetEnvironmentVariable("AWS_REGION") is { Length: > 0 } r ? r : "us-east-1";
-        _aws = AwsObjectStore.Create(S3EndpointOptions.ForEndpoint(endpoint, region));
+        var endpoint = RgwServer.RequireEndpoint("FunctionBenchmarks' RGW rows");
+        _aws = RgwServer.CreateStore(endpoint);
         _awsFunction = new ApplyRevision(_aws);
-
-        // The same settings AwsObjectStore.Create uses for a custom endpoint, on the SDK's own HTTP stack.
-        _raw = new AmazonS3Client(new AmazonS3Config
-        {
-            ServiceURL = endpoint,
-            AuthenticationRegion = region,
-            ForcePathStyle = true,
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+        _raw = RgwServer.CreateRawClient(endpoint);
 
         _bucket = "pipeline-bench-" + Guid.NewGuid().ToString("N")[..16];
         _raw.PutBucketAsync(new PutBucketRequest { BucketName = _bucket }).GetAwaiter().GetResult();
