@@ -41,19 +41,37 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # ---------------------------------------------------------------- system packages
-# clang + zlib1g-dev: Native AOT linking; awscli: the real AWS CLI the tests check from outside.
-need=()
-command -v clang >/dev/null 2>&1 || need+=(clang)
-[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
-command -v aws >/dev/null 2>&1 || need+=(awscli)
-command -v zip >/dev/null 2>&1 || need+=(zip)
-if [ ${#need[@]} -gt 0 ]; then
-  log "installing ${need[*]} (apt)"
+# One list, tests/required-tools.txt, says what the tests call and how (an absolute path is checked
+# as that file; a bare name on PATH). A foreign `aws` on PATH does not stand in for /usr/bin/aws.
+missing_tools() {  # prints "package check" for every entry of the list that is not there
+  local check pkg _
+  while read -r check pkg _; do
+    case "$check" in ''|'#'*) continue ;; esac
+    if [ "${check#/}" != "$check" ]; then [ -e "$check" ] && continue
+    else command -v "$check" >/dev/null 2>&1 && continue
+    fi
+    printf '%s %s\n' "$pkg" "$check"
+  done < "$ROOT/tests/required-tools.txt"
+}
+if ! missing=$(missing_tools); then
+  echo "tests/run.sh: cannot read tests/required-tools.txt" >&2; exit 2
+fi
+if [ -n "$missing" ]; then
+  need=($(printf '%s\n' "$missing" | cut -d' ' -f1 | sort -u))
+  log "installing ${need[*]} (apt) for: $(printf '%s\n' "$missing" | cut -d' ' -f2 | tr '\n' ' ')"
   SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
     || { $SUDO apt-get update -q >/dev/null 2>&1; $SUDO apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null; } \
     || echo "tests/run.sh: could not install ${need[*]}; the tests that need them will fail" >&2
+  still=$(missing_tools)
+  if [ -n "$still" ]; then
+    echo "tests/run.sh: still missing after apt-get: $(printf '%s\n' "$still" | cut -d' ' -f2 | tr '\n' ' ')(the tests that need them will fail)" >&2
+  else
+    echo "installed: ${need[*]}"
+  fi
+else
+  echo "every tool in tests/required-tools.txt is present"
 fi
 
 # ---------------------------------------------------------------- the real S3 server

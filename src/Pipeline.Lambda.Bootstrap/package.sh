@@ -76,26 +76,12 @@ trap 'rm -rf "$STAGE"' EXIT
 cp "$BINARY" "$STAGE/bootstrap"
 chmod 755 "$STAGE/bootstrap"
 rm -f "$ZIP"
-if command -v zip >/dev/null 2>&1; then
-  # -X: no uid/gid or extra timestamps; zip records the file's Unix mode (755) itself.
-  (cd "$STAGE" && zip -q -X -9 "$ZIP" bootstrap)
-elif command -v python3 >/dev/null 2>&1; then
-  python3 - "$STAGE/bootstrap" "$ZIP" <<'PY'
-import sys, zipfile
-source, target = sys.argv[1], sys.argv[2]
-with open(source, "rb") as f:
-    data = f.read()
-info = zipfile.ZipInfo("bootstrap", date_time=(1980, 1, 1, 0, 0, 0))
-info.create_system = 3                      # Unix, so the external attributes below are a mode
-info.external_attr = (0o100755 << 16)       # regular file, rwxr-xr-x
-info.compress_type = zipfile.ZIP_DEFLATED
-with zipfile.ZipFile(target, "w") as z:
-    z.writestr(info, data, compresslevel=9)
-PY
-else
-  echo "package.sh: neither zip nor python3 is available to write $ZIP" >&2
+if ! command -v zip >/dev/null 2>&1; then
+  echo "package.sh: zip is needed to write $ZIP (apt-get install zip)" >&2
   exit 1
 fi
+# -X: no uid/gid or extra timestamps; zip records the file's Unix mode (755) itself.
+(cd "$STAGE" && zip -q -X -9 "$ZIP" bootstrap)
 
 zip_bytes=$(wc -c < "$ZIP" | tr -d ' ')
 bin_bytes=$(wc -c < "$STAGE/bootstrap" | tr -d ' ')
