@@ -72,6 +72,7 @@ public static class S3Outcomes
         };
     }
 
-    private static System.Exception? ExceptionOf(Error error) =>
-        error.Exception.Match(Some: static e => (System.Exception?)e, None: static () => null);
+    /// <summary>The exception an error carries, if any (<c>Option.Case</c>: the value, or null for None;
+    /// <c>Match</c> would refuse the null).</summary>
+    private static System.Exception? ExceptionOf(Error error) => error.Exception.Case as System.Exception;
 }

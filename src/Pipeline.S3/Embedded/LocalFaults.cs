@@ -13,8 +13,9 @@ namespace Pipeline.S3.Embedded;
 /// its errno / HRESULT) and never throws.
 /// </summary>
 /// <remarks>
-/// <para>The rule, first match wins (inner exceptions of an <see cref="AggregateException"/> or a
-/// wrapper are searched the same way):</para>
+/// <para>The rule, first match wins; a wrapper (an <see cref="AggregateException"/>, or any exception
+/// that says nothing itself, an <see cref="IOException"/> without an errno included) is looked
+/// through to what it wraps:</para>
 /// <list type="table">
 /// <listheader><term>fault</term><description>code (status) → class</description></listheader>
 /// <item><term>ENOSPC, EDQUOT, SQLITE_FULL, ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL</term>
@@ -98,20 +99,23 @@ internal static class LocalFaults
     /// <param name="context">What was being done, prefixed to the message (a file name, an operation).</param>
     public static S3Error ToS3Error(Exception? exception, string? context = null)
     {
-        var kind = Kind.Fault;
+        // An IOException that only wraps another says less than what it wraps: look inside, and
+        // fall back to an I/O error when nothing inside says more.
+        Kind? kind = null;
+        Kind? fallback = null;
         var current = exception;
-        for (var depth = 0; current is not null && depth < 16; depth++)
+        for (var depth = 0; current is not null && depth < 16 && kind is null; depth++)
         {
-            if (KindOf(current) is { } found)
+            kind = KindOf(current);
+            if (current is IOException)
             {
-                kind = found;
-                break;
+                fallback ??= Kind.IOError;
             }
 
             current = current is AggregateException { InnerExceptions.Count: > 0 } aggregate ? aggregate.InnerExceptions[0] : current.InnerException;
         }
 
-        var (code, status, what) = kind switch
+        var (code, status, what) = (kind ?? fallback ?? Kind.Fault) switch
         {
             Kind.DiskFull => (S3ErrorCodes.LocalDiskFull, 507, "the disk is full"),
             Kind.Busy => (S3ErrorCodes.LocalBusy, 503, "the store is busy (locked by another writer)"),
@@ -132,12 +136,12 @@ internal static class LocalFaults
         SqliteException sqlite => SqliteKind(sqlite.SqliteErrorCode & 0xFF),
         UnauthorizedAccessException denied => ErrnoKind(denied.InnerException?.HResult ?? 0) == Kind.ReadOnly ? Kind.ReadOnly : Kind.AccessDenied,
         FileNotFoundException or DirectoryNotFoundException => Kind.Corrupt,
-        IOException io => ErrnoKind(io.HResult) ?? Kind.IOError,
+        IOException io => ErrnoKind(io.HResult) ?? (io.InnerException is null ? Kind.IOError : null),
         DecoderFallbackException => Kind.Corrupt,
         TimeoutException or OperationCanceledException => Kind.Busy,
         AggregateException => null,
         ObjectDisposedException or InvalidOperationException or ArgumentException => Kind.Fault,
-        _ => exception.InnerException is null ? Kind.Fault : null,
+        _ => null,
     };
 
     private static Kind? ErrnoKind(int hresult) => hresult switch
