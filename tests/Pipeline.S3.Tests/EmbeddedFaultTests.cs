@@ -222,6 +222,34 @@ public sealed class EmbeddedFaultTests : IDisposable
         Assert.Contains(nameof(ObjectDisposedException), error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Open_OfARootWhoseDatabaseIsNotADatabase_ThrowsAnIOExceptionNamingIt_AndTryOpenIsAPermanentCorrupt()
+    {
+        var root = Path.Combine(_work, "root");
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(root, "store.db"), new string('x', 8192));
+
+        var thrown = Assert.Throws<IOException>(() => EmbeddedObjectStore.Open(root));
+        // (Corrupt, not Busy: the failed Open released the root's lock)
+        var error = EmbeddedObjectStore.TryOpen(root).Failed();
+
+        Assert.IsType<SqliteException>(thrown.InnerException);
+        Assert.Contains("the store's files are damaged or missing", thrown.Message, StringComparison.Ordinal);
+        Assert.Equal((S3ErrorCodes.LocalCorrupt, FailureClass.Permanent), (error.ErrorCode, error.Class));
+        Assert.Contains(root, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryOpen_WhileAnotherStoreHoldsTheRoot_IsATemporaryBusy()
+    {
+        var root = Path.Combine(_work, "root");
+        using var first = EmbeddedObjectStore.Open(root);
+
+        var error = EmbeddedObjectStore.TryOpen(root).Failed();
+
+        Assert.Equal((S3ErrorCodes.LocalBusy, FailureClass.Temporary), (error.ErrorCode, error.Class));
+    }
+
     /// <summary>Writes zeros until the kernel answers ENOSPC: the tmpfs is then really full.</summary>
     private static void FillTheDisk(string path)
     {

@@ -65,6 +65,7 @@ public class LocalFaultsTests
         { "a store directory that vanished", new DirectoryNotFoundException("tmp"), S3ErrorCodes.LocalCorrupt, 500, FailureClass.Permanent },
         { "a store file that vanished", new FileNotFoundException("store.db"), S3ErrorCodes.LocalCorrupt, 500, FailureClass.Permanent },
         { "a stored key that is not UTF-8", new DecoderFallbackException("bad byte"), S3ErrorCodes.LocalCorrupt, 500, FailureClass.Permanent },
+        { "stored metadata that is not JSON", new System.Text.Json.JsonException("'x' is invalid"), S3ErrorCodes.LocalCorrupt, 500, FailureClass.Permanent },
         // bugs: permanent
         { "SQLITE_ERROR", new SqliteException("no such table", 1, 1), S3ErrorCodes.LocalFault, 500, FailureClass.Permanent },
         { "SQLITE_CONSTRAINT", new SqliteException("UNIQUE constraint failed", 19, 2067), S3ErrorCodes.LocalFault, 500, FailureClass.Permanent },

@@ -88,7 +88,10 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     /// <summary>
     /// Opens (creating if needed) the store in <paramref name="root"/>: takes the root's lock, creates
     /// the schema, empties <c>tmp/</c> and sweeps blobs that no version references (what a killed
-    /// writer can leave). Throws <see cref="IOException"/> if another open store holds the root.
+    /// writer can leave). Throws <see cref="IOException"/> when the root cannot be opened — another
+    /// open store holds it, or its disk or database fails (a damaged <c>store.db</c> too, whose
+    /// <see cref="SqliteException"/> is the inner exception) — or
+    /// <see cref="UnauthorizedAccessException"/>; <see cref="TryOpen"/> returns the failure as a value.
     /// </summary>
     /// <param name="root">The root directory (created when missing).</param>
     /// <param name="time">The clock for LastModified; the system clock when null.</param>
@@ -109,10 +112,36 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
             store.Initialize();
             return store;
         }
+        catch (SqliteException e)
+        {
+            // Callers of Open handle a root that cannot be opened as an IOException; the database's
+            // own exception type would otherwise slip past them.
+            store.Dispose();
+            throw new IOException($"cannot open the embedded store at {fullRoot}: {LocalFaults.ToS3Error(e).ServerMessage}", e);
+        }
         catch
         {
             store.Dispose();
             throw;
+        }
+    }
+
+    /// <summary><see cref="Open"/>, with a root that cannot be opened as a value: the
+    /// <see cref="LocalFaults"/> error of what failed (<c>Local.Busy</c> when another store holds the
+    /// root, <c>Local.Corrupt</c> for a damaged database, <c>Local.ReadOnly</c>, …), naming the root.</summary>
+    /// <param name="root">The root directory (created when missing).</param>
+    /// <param name="time">The clock for LastModified; the system clock when null.</param>
+    /// <param name="busyTimeout">As for <see cref="Open"/>.</param>
+    public static Fin<EmbeddedObjectStore> TryOpen(string root, TimeProvider? time = null, TimeSpan? busyTimeout = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        try
+        {
+            return Open(root, time, busyTimeout);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteException)
+        {
+            return LocalFaults.ToS3Error(e is IOException { InnerException: SqliteException inner } ? inner : e, "cannot open the embedded store at " + root);
         }
     }
 

@@ -28,7 +28,7 @@ namespace Pipeline.S3.Embedded;
 /// <item><term>EACCES, EPERM, <see cref="UnauthorizedAccessException"/>, SQLITE_PERM, SQLITE_AUTH</term>
 /// <description><c>Local.AccessDenied</c> (403) → permanent</description></item>
 /// <item><term>SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_FORMAT, SQLITE_CANTOPEN, a missing store file
-/// or directory, a stored key that is not UTF-8</term>
+/// or directory, a stored key that is not UTF-8 or metadata that is not JSON</term>
 /// <description><c>Local.Corrupt</c> (500) → permanent</description></item>
 /// <item><term>SQLITE_IOERR, SQLITE_NOMEM, EIO, ENFILE, EMFILE, ENOMEM, any other
 /// <see cref="IOException"/></term><description><c>Local.IOError</c> (500) → temporary</description></item>
@@ -137,7 +137,7 @@ internal static class LocalFaults
         UnauthorizedAccessException denied => ErrnoKind(denied.InnerException?.HResult ?? 0) == Kind.ReadOnly ? Kind.ReadOnly : Kind.AccessDenied,
         FileNotFoundException or DirectoryNotFoundException => Kind.Corrupt,
         IOException io => ErrnoKind(io.HResult) ?? (io.InnerException is null ? Kind.IOError : null),
-        DecoderFallbackException => Kind.Corrupt,
+        DecoderFallbackException or System.Text.Json.JsonException => Kind.Corrupt,
         TimeoutException or OperationCanceledException => Kind.Busy,
         AggregateException => null,
         ObjectDisposedException or InvalidOperationException or ArgumentException => Kind.Fault,
