@@ -250,6 +250,28 @@ public sealed class EmbeddedFaultTests : IDisposable
         Assert.Equal((S3ErrorCodes.LocalBusy, FailureClass.Temporary), (error.ErrorCode, error.Class));
     }
 
+    [Fact]
+    public async Task Export_IntoAReadOnlyFileSystem_IsAPermanentReadOnly_OrRefusesEachKey_NeverThrows()
+    {
+        using var store = EmbeddedObjectStore.Open(Path.Combine(_work, "root"));
+        var bucket = await Buckets.CreateAsync(store, versioned: false);
+        (await store.PutBytesAsync(bucket, "a/b.txt", Bytes(10), null, None)).Ok();
+        var target = Path.Combine(_work, "target");
+        Directory.CreateDirectory(target);
+        _mounts.ReadOnly(target);
+
+        // a target directory that cannot be created: the whole export fails, as a value
+        var uncreatable = (await Transfer.BucketTransfer.ExportBucketAsync(store, bucket, Path.Combine(target, "new"), null, None)).Failed();
+        // a target that exists but cannot be written: each key is refused with the reason
+        var report = (await Transfer.BucketTransfer.ExportBucketAsync(store, bucket, target, null, None)).Ok();
+
+        Assert.Equal((S3ErrorCodes.LocalReadOnly, FailureClass.Permanent), (uncreatable.ErrorCode, uncreatable.Class));
+        Assert.Contains(Path.Combine(target, "new"), uncreatable.Message, StringComparison.Ordinal);
+        Assert.Empty(report.Exported);
+        Assert.Equal(["a/b.txt"], report.Refused.Select(r => r.Key));
+        Assert.Contains("Read-only file system", report.Refused[0].Reason, StringComparison.Ordinal);
+    }
+
     /// <summary>Writes zeros until the kernel answers ENOSPC: the tmpfs is then really full.</summary>
     private static void FillTheDisk(string path)
     {
