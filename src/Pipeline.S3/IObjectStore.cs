@@ -13,8 +13,10 @@ namespace Pipeline.S3;
 /// </summary>
 /// <remarks>
 /// Every expected failure is a value: the <c>Fin</c> holds an <see cref="S3Error"/> (S3 code, HTTP
-/// status, message, delete-marker flag). Only the caller's own cancellation is thrown (as
+/// status, message, delete-marker flag) — a failure of the server, of the network, or of the
+/// embedded store's own disk and database. Only the caller's own cancellation is thrown (as
 /// <see cref="System.OperationCanceledException"/>), and bugs (a null argument).
+/// <see cref="S3Outcomes.ToTaskOutcome"/> turns any of these errors into a task's outcome.
 /// </remarks>
 public interface IObjectStore
 {

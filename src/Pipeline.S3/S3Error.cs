@@ -94,6 +94,35 @@ public static class S3ErrorCodes
     /// <summary>The store failed internally (e.g. a blob is missing from the embedded store).</summary>
     public const string InternalError = "InternalError";
 
+    /// <summary>Local storage (the embedded store's disk, or a file an import reads) is full:
+    /// ENOSPC, EDQUOT, SQLITE_FULL. Status 507; temporary (space can be freed).</summary>
+    public const string LocalDiskFull = "Local.DiskFull";
+
+    /// <summary>Local storage is busy: SQLITE_BUSY or SQLITE_LOCKED after the store's busy timeout, a
+    /// sharing or lock violation, EAGAIN, EBUSY. Status 503; temporary.</summary>
+    public const string LocalBusy = "Local.Busy";
+
+    /// <summary>A local read or write failed for a reason that may pass: EIO, SQLITE_IOERR,
+    /// SQLITE_NOMEM, too many open files, any other I/O error. Status 500; temporary.</summary>
+    public const string LocalIOError = "Local.IOError";
+
+    /// <summary>Local storage is read-only: EROFS, SQLITE_READONLY, a write-protected volume.
+    /// Status 403; permanent (nothing written to it can succeed until someone remounts it).</summary>
+    public const string LocalReadOnly = "Local.ReadOnly";
+
+    /// <summary>The process may not use a local file: EACCES, EPERM, SQLITE_PERM, SQLITE_AUTH.
+    /// Status 403; permanent.</summary>
+    public const string LocalAccessDenied = "Local.AccessDenied";
+
+    /// <summary>The store's files are damaged or missing: SQLITE_CORRUPT, SQLITE_NOTADB,
+    /// SQLITE_CANTOPEN, a store directory that vanished, a stored key that is not UTF-8.
+    /// Status 500; permanent (retrying reads the same damage).</summary>
+    public const string LocalCorrupt = "Local.Corrupt";
+
+    /// <summary>Any other failure inside local storage (a misuse, a constraint violation, a
+    /// closed store): a bug, so retrying will not help. Status 500; permanent.</summary>
+    public const string LocalFault = "Local.Fault";
+
     /// <summary>No response: the connection failed or was reset.</summary>
     public const string TransportConnectionFailure = "Transport.ConnectionFailure";
 

@@ -18,7 +18,9 @@ public static class S3FailureClassifier
     /// <summary>
     /// Classifies a failure. In order: a missing key or version (NoSuchKey, NoSuchVersion, a bodiless
     /// HEAD 404, or a 404/405 with the delete-marker header) is <see cref="FailureClass.NotFound"/>;
-    /// throttling and timeout codes, 408, 429 and every 5xx except 501 NotImplemented, and transport
+    /// the local-storage codes (<c>Local.*</c> of <see cref="S3ErrorCodes"/>) have the class their
+    /// documentation gives (a full disk, a busy database, an I/O error are temporary; a read-only
+    /// volume, denied access, damage, a fault are permanent); throttling and timeout codes, 408, 429 and every 5xx except 501 NotImplemented, and transport
     /// failures (connection reset, timeout) are <see cref="FailureClass.Temporary"/>; everything else
     /// (AccessDenied, NoSuchBucket, InvalidRequest, any other 4xx, unknown codes) is
     /// <see cref="FailureClass.Permanent"/>.
@@ -48,6 +50,11 @@ public static class S3FailureClassifier
             return FailureClass.NotFound;
         }
 
+        if (LocalClass(code) is { } local)
+        {
+            return local;
+        }
+
         if (IsTemporaryCode(code))
         {
             return FailureClass.Temporary;
@@ -63,7 +70,7 @@ public static class S3FailureClassifier
     }
 
     /// <summary>Maps a class to the task's result code; <paramref name="notFound"/> is the function's
-    /// decision for a missing object.</summary>
+    /// decision for a missing object. <see cref="S3Outcomes.ToTaskOutcome"/> applies it to an error.</summary>
     public static ResultCode ToResultCode(FailureClass failure, ResultCode notFound) => failure switch
     {
         FailureClass.Temporary => ResultCode.TemporaryFailure,
@@ -110,6 +117,14 @@ public static class S3FailureClassifier
 
         return S3ErrorCodes.Transport(S3ErrorCodes.TransportClientError, root);
     }
+
+    /// <summary>The class of a local-storage code, whatever the status says; null for other codes.</summary>
+    private static FailureClass? LocalClass(string code) => code switch
+    {
+        S3ErrorCodes.LocalDiskFull or S3ErrorCodes.LocalBusy or S3ErrorCodes.LocalIOError => FailureClass.Temporary,
+        S3ErrorCodes.LocalReadOnly or S3ErrorCodes.LocalAccessDenied or S3ErrorCodes.LocalCorrupt or S3ErrorCodes.LocalFault => FailureClass.Permanent,
+        _ => null,
+    };
 
     private static bool IsTemporaryCode(string code) => code switch
     {

@@ -191,19 +191,6 @@ public sealed class EmbeddedStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task AFailingUploadStream_LeavesNoVersion_AndNoFile()
-    {
-        using var store = EmbeddedObjectStore.Open(Root);
-        var bucket = await Buckets.CreateAsync(store, versioned: true);
-
-        await Assert.ThrowsAsync<IOException>(async () => await store.PutObjectAsync(bucket, "k", new FailingStream(), null, CancellationToken.None));
-
-        Assert.Empty((await store.ListAllVersionsAsync(bucket, null, CancellationToken.None)).Ok());
-        Assert.Empty(Directory.GetFiles(Path.Combine(Root, "tmp")));
-        Assert.Empty(Directory.GetFiles(Path.Combine(Root, "blobs"), "*", SearchOption.AllDirectories));
-    }
-
-    [Fact]
     public async Task DeletingAndOverwriting_RemoveTheReplacedBlobs()
     {
         using var store = EmbeddedObjectStore.Open(Root);
@@ -248,41 +235,5 @@ public sealed class EmbeddedStoreTests : IDisposable
 
         Assert.False(BucketTransfer.TryTargetPath(target, "link/file", out _, out var reason));
         Assert.Contains("symbolic link", reason, StringComparison.Ordinal);
-    }
-
-    private sealed class FailingStream : Stream
-    {
-        private int _reads;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (++_reads > 2)
-            {
-                throw new IOException("the client went away mid-upload");
-            }
-
-            Array.Fill(buffer, (byte)'x', offset, count);
-            return count;
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -39,6 +39,12 @@ namespace Pipeline.S3.Embedded;
 /// deleting a marker makes the previous version current. ETags are the quoted hex MD5 (S3's value
 /// for single-part uploads). Listings order keys by UTF-8 bytes (SQLite compares BLOBs with
 /// memcmp), each key's versions newest first; continuation tokens are the last key, base64url.</para>
+/// <para><b>Failures.</b> Every port method returns its failures as values: S3's own answers
+/// (NoSuchKey, KeyTooLongError, …) and, through <see cref="LocalFaults.ToS3Error"/>, whatever the disk
+/// or SQLite throws — a full disk or a locked database is a temporary <c>Local.*</c> error, a
+/// read-only file system, denied access or a damaged database a permanent one. Only the caller's
+/// cancellation and a null argument are thrown; <see cref="Open"/>, which is not a port method,
+/// throws when the root cannot be opened.</para>
 /// <para><b>Concurrency.</b> Each operation opens a pooled SQLite connection; writes use
 /// <c>BEGIN IMMEDIATE</c> so concurrent writers queue on SQLite's lock instead of deadlocking. The
 /// class is thread-safe.</para>
@@ -60,7 +66,7 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     private readonly FileStream _lock;
     private int _disposed;
 
-    private EmbeddedObjectStore(string root, TimeProvider time, FileStream lockFile)
+    private EmbeddedObjectStore(string root, TimeProvider time, FileStream lockFile, int busyTimeoutSeconds)
     {
         _root = root;
         _blobRoot = Path.Combine(root, BlobDirectoryName);
@@ -72,7 +78,7 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
             DataSource = Path.Combine(root, DatabaseName),
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
-            DefaultTimeout = 60,
+            DefaultTimeout = busyTimeoutSeconds,
         }.ToString();
     }
 
@@ -82,9 +88,16 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     /// <summary>
     /// Opens (creating if needed) the store in <paramref name="root"/>: takes the root's lock, creates
     /// the schema, empties <c>tmp/</c> and sweeps blobs that no version references (what a killed
-    /// writer can leave). Throws <see cref="IOException"/> if another open store holds the root.
+    /// writer can leave). Throws <see cref="IOException"/> when the root cannot be opened — another
+    /// open store holds it, or its disk or database fails (a damaged <c>store.db</c> too, whose
+    /// <see cref="SqliteException"/> is the inner exception) — or
+    /// <see cref="UnauthorizedAccessException"/>; <see cref="TryOpen"/> returns the failure as a value.
     /// </summary>
-    public static EmbeddedObjectStore Open(string root, TimeProvider? time = null)
+    /// <param name="root">The root directory (created when missing).</param>
+    /// <param name="time">The clock for LastModified; the system clock when null.</param>
+    /// <param name="busyTimeout">How long a write waits for SQLite's lock held by another connection
+    /// before it fails as <c>Local.Busy</c> (a temporary failure); 60 s when null, at least 1 s.</param>
+    public static EmbeddedObjectStore Open(string root, TimeProvider? time = null, TimeSpan? busyTimeout = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         var fullRoot = Path.GetFullPath(root);
@@ -92,16 +105,43 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
         Directory.CreateDirectory(Path.Combine(fullRoot, BlobDirectoryName));
         Directory.CreateDirectory(Path.Combine(fullRoot, TempDirectoryName));
         var lockFile = new FileStream(Path.Combine(fullRoot, LockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        var store = new EmbeddedObjectStore(fullRoot, time ?? TimeProvider.System, lockFile);
+        var timeoutSeconds = (int)Math.Clamp((busyTimeout ?? TimeSpan.FromSeconds(60)).TotalSeconds, 1, int.MaxValue);
+        var store = new EmbeddedObjectStore(fullRoot, time ?? TimeProvider.System, lockFile, timeoutSeconds);
         try
         {
             store.Initialize();
             return store;
         }
+        catch (SqliteException e)
+        {
+            // Callers of Open handle a root that cannot be opened as an IOException; the database's
+            // own exception type would otherwise slip past them.
+            store.Dispose();
+            throw new IOException($"cannot open the embedded store at {fullRoot}: {LocalFaults.ToS3Error(e).ServerMessage}", e);
+        }
         catch
         {
             store.Dispose();
             throw;
+        }
+    }
+
+    /// <summary><see cref="Open"/>, with a root that cannot be opened as a value: the
+    /// <see cref="LocalFaults"/> error of what failed (<c>Local.Busy</c> when another store holds the
+    /// root, <c>Local.Corrupt</c> for a damaged database, <c>Local.ReadOnly</c>, …), naming the root.</summary>
+    /// <param name="root">The root directory (created when missing).</param>
+    /// <param name="time">The clock for LastModified; the system clock when null.</param>
+    /// <param name="busyTimeout">As for <see cref="Open"/>.</param>
+    public static Fin<EmbeddedObjectStore> TryOpen(string root, TimeProvider? time = null, TimeSpan? busyTimeout = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        try
+        {
+            return Open(root, time, busyTimeout);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteException)
+        {
+            return LocalFaults.ToS3Error(e is IOException { InnerException: SqliteException inner } ? inner : e, "cannot open the embedded store at " + root);
         }
     }
 
@@ -122,7 +162,10 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask<Fin<IReadOnlyList<string>>> ListBucketsAsync(CancellationToken cancellationToken)
+    public ValueTask<Fin<IReadOnlyList<string>>> ListBucketsAsync(CancellationToken cancellationToken) =>
+        Guarded(Unit.Default, static (store, _, token) => store.ListBucketsCoreAsync(token), cancellationToken);
+
+    private async ValueTask<Fin<IReadOnlyList<string>>> ListBucketsCoreAsync(CancellationToken cancellationToken)
     {
         using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         using var command = Command(connection, "SELECT name FROM buckets ORDER BY name");
@@ -137,7 +180,10 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask<Fin<Unit>> CreateBucketAsync(string bucket, CancellationToken cancellationToken)
+    public ValueTask<Fin<Unit>> CreateBucketAsync(string bucket, CancellationToken cancellationToken) =>
+        Guarded(bucket, static (store, a, token) => store.CreateBucketCoreAsync(a, token), cancellationToken);
+
+    private async ValueTask<Fin<Unit>> CreateBucketCoreAsync(string bucket, CancellationToken cancellationToken)
     {
         if (!KeyRules.IsValidBucketName(bucket))
         {
@@ -155,14 +201,20 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask<Fin<BucketVersioning>> GetBucketVersioningAsync(string bucket, CancellationToken cancellationToken)
+    public ValueTask<Fin<BucketVersioning>> GetBucketVersioningAsync(string bucket, CancellationToken cancellationToken) =>
+        Guarded(bucket, static (store, a, token) => store.GetBucketVersioningCoreAsync(a, token), cancellationToken);
+
+    private async ValueTask<Fin<BucketVersioning>> GetBucketVersioningCoreAsync(string bucket, CancellationToken cancellationToken)
     {
         using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         return BucketState(connection, null, bucket);
     }
 
     /// <inheritdoc />
-    public async ValueTask<Fin<Unit>> SetBucketVersioningAsync(string bucket, BucketVersioning state, CancellationToken cancellationToken)
+    public ValueTask<Fin<Unit>> SetBucketVersioningAsync(string bucket, BucketVersioning state, CancellationToken cancellationToken) =>
+        Guarded((bucket, state), static (store, a, token) => store.SetBucketVersioningCoreAsync(a.bucket, a.state, token), cancellationToken);
+
+    private async ValueTask<Fin<Unit>> SetBucketVersioningCoreAsync(string bucket, BucketVersioning state, CancellationToken cancellationToken)
     {
         if (state is not (BucketVersioning.Enabled or BucketVersioning.Suspended))
         {
@@ -179,7 +231,10 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask<Fin<ObjectHead>> HeadObjectAsync(ObjectRef target, CancellationToken cancellationToken)
+    public ValueTask<Fin<ObjectHead>> HeadObjectAsync(ObjectRef target, CancellationToken cancellationToken) =>
+        Guarded(target, static (store, a, token) => store.HeadObjectCoreAsync(a, token), cancellationToken);
+
+    private async ValueTask<Fin<ObjectHead>> HeadObjectCoreAsync(ObjectRef target, CancellationToken cancellationToken)
     {
         var keyBytes = KeyRules.KeyBytes(target.Key);
         if (keyBytes.IsFail)
@@ -194,7 +249,10 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask<Fin<ObjectContent>> GetObjectAsync(ObjectRef target, CancellationToken cancellationToken)
+    public ValueTask<Fin<ObjectContent>> GetObjectAsync(ObjectRef target, CancellationToken cancellationToken) =>
+        Guarded(target, static (store, a, token) => store.GetObjectCoreAsync(a, token), cancellationToken);
+
+    private async ValueTask<Fin<ObjectContent>> GetObjectCoreAsync(ObjectRef target, CancellationToken cancellationToken)
     {
         var keyBytes = KeyRules.KeyBytes(target.Key);
         if (keyBytes.IsFail)
@@ -233,9 +291,14 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask<Fin<PutResult>> PutObjectAsync(string bucket, string key, Stream content, PutOptions? options, CancellationToken cancellationToken)
+    public ValueTask<Fin<PutResult>> PutObjectAsync(string bucket, string key, Stream content, PutOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
+        return Guarded((bucket, key, content, options), static (store, a, token) => store.PutObjectCoreAsync(a.bucket, a.key, a.content, a.options, token), cancellationToken);
+    }
+
+    private async ValueTask<Fin<PutResult>> PutObjectCoreAsync(string bucket, string key, Stream content, PutOptions? options, CancellationToken cancellationToken)
+    {
         var keyBytes = KeyRules.KeyBytes(key);
         if (keyBytes.IsFail)
         {
@@ -248,14 +311,25 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
             return ErrorOf(exists);
         }
 
-        var blob = await WriteBlobAsync(content, cancellationToken).ConfigureAwait(false);
+        // The caller's stream failing mid-upload is what a dropped client connection is on S3: the
+        // same transport error the AWS adapter returns for it, not a fault of this store's disk.
+        var stored = await WriteBlobAsync(content, S3FailureClassifier.FromException, cancellationToken).ConfigureAwait(false);
+        if (stored.IsFail)
+        {
+            return ErrorOf(stored);
+        }
+
+        var blob = (BlobWritten)stored;
         var metadata = MetadataCodec.Encode(options?.Metadata);
         var written = await CommitVersionAsync(bucket, (byte[])keyBytes, blob, options?.ContentType, metadata, cancellationToken).ConfigureAwait(false);
         return written.Map(w => new PutResult(blob.ETag, w.VersionId));
     }
 
     /// <inheritdoc />
-    public async ValueTask<Fin<DeleteResult>> DeleteObjectAsync(ObjectRef target, CancellationToken cancellationToken)
+    public ValueTask<Fin<DeleteResult>> DeleteObjectAsync(ObjectRef target, CancellationToken cancellationToken) =>
+        Guarded(target, static (store, a, token) => store.DeleteObjectCoreAsync(a, token), cancellationToken);
+
+    private async ValueTask<Fin<DeleteResult>> DeleteObjectCoreAsync(ObjectRef target, CancellationToken cancellationToken)
     {
         var keyBytes = KeyRules.KeyBytes(target.Key);
         if (keyBytes.IsFail)
@@ -324,7 +398,10 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask<Fin<CopyResult>> CopyObjectAsync(ObjectRef source, string destinationBucket, string destinationKey, CancellationToken cancellationToken)
+    public ValueTask<Fin<CopyResult>> CopyObjectAsync(ObjectRef source, string destinationBucket, string destinationKey, CancellationToken cancellationToken) =>
+        Guarded((source, destinationBucket, destinationKey), static (store, a, token) => store.CopyObjectCoreAsync(a.source, a.destinationBucket, a.destinationKey, token), cancellationToken);
+
+    private async ValueTask<Fin<CopyResult>> CopyObjectCoreAsync(ObjectRef source, string destinationBucket, string destinationKey, CancellationToken cancellationToken)
     {
         var sourceKey = KeyRules.KeyBytes(source.Key);
         if (sourceKey.IsFail)
@@ -379,11 +456,18 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
                 continue;
             }
 
-            BlobWritten blob;
+            Fin<BlobWritten> stored;
             await using (stream.ConfigureAwait(false))
             {
-                blob = await WriteBlobAsync(stream, cancellationToken).ConfigureAwait(false);
+                stored = await WriteBlobAsync(stream, static e => LocalFaults.ToS3Error(e, "reading the source version"), cancellationToken).ConfigureAwait(false);
             }
+
+            if (stored.IsFail)
+            {
+                return ErrorOf(stored);
+            }
+
+            var blob = (BlobWritten)stored;
 
             var written = await CommitVersionAsync(
                 destinationBucket,
@@ -397,9 +481,14 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask<Fin<ObjectListing>> ListObjectsAsync(ListObjectsRequest request, CancellationToken cancellationToken)
+    public ValueTask<Fin<ObjectListing>> ListObjectsAsync(ListObjectsRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return Guarded(request, static (store, a, token) => store.ListObjectsCoreAsync(a, token), cancellationToken);
+    }
+
+    private async ValueTask<Fin<ObjectListing>> ListObjectsCoreAsync(ListObjectsRequest request, CancellationToken cancellationToken)
+    {
         var prefix = KeyRules.OptionalBytes(request.Prefix);
         var startAfter = KeyRules.OptionalBytes(request.StartAfter);
         if (prefix.IsFail || startAfter.IsFail)
@@ -468,9 +557,14 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask<Fin<VersionListing>> ListObjectVersionsAsync(ListVersionsRequest request, CancellationToken cancellationToken)
+    public ValueTask<Fin<VersionListing>> ListObjectVersionsAsync(ListVersionsRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return Guarded(request, static (store, a, token) => store.ListObjectVersionsCoreAsync(a, token), cancellationToken);
+    }
+
+    private async ValueTask<Fin<VersionListing>> ListObjectVersionsCoreAsync(ListVersionsRequest request, CancellationToken cancellationToken)
+    {
         var prefix = KeyRules.OptionalBytes(request.Prefix);
         var keyMarker = KeyRules.OptionalBytes(request.KeyMarker);
         if (prefix.IsFail || keyMarker.IsFail)
@@ -542,6 +636,24 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
 
         var last = truncated ? versions[^1] : null;
         return new VersionListing(versions, truncated, last?.Key, last?.VersionId);
+    }
+
+    /// <summary>
+    /// Runs one port operation so that nothing the disk or SQLite throws crosses the port: every
+    /// exception becomes an <see cref="S3Error"/> by <see cref="LocalFaults.ToS3Error"/>, except the
+    /// caller's own cancellation, which the port contract says is thrown. The state is passed through
+    /// so the lambdas stay static (no closure per call).
+    /// </summary>
+    private async ValueTask<Fin<T>> Guarded<TState, T>(TState state, Func<EmbeddedObjectStore, TState, CancellationToken, ValueTask<Fin<T>>> operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await operation(this, state, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            return LocalFaults.ToS3Error(e);
+        }
     }
 
     private void Initialize()
@@ -633,13 +745,16 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary>Streams <paramref name="content"/> into a temp file (hashing as it goes), fsyncs it and
-    /// renames it into blobs/. Nothing refers to the blob until a row is committed.</summary>
-    private async ValueTask<BlobWritten> WriteBlobAsync(Stream content, CancellationToken cancellationToken)
+    /// renames it into blobs/. Nothing refers to the blob until a row is committed. A failure reading
+    /// <paramref name="content"/> becomes <paramref name="readFailure"/>'s error; a failure of this
+    /// store's own disk is thrown to <see cref="Guarded"/>. Either way the temp file goes.</summary>
+    private async ValueTask<Fin<BlobWritten>> WriteBlobAsync(Stream content, Func<Exception, S3Error> readFailure, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid().ToString("N");
         var temp = Path.Combine(_tempRoot, id + ".tmp");
         long size = 0;
         byte[] md5;
+        var reading = false;
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -647,9 +762,16 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
             await using (file.ConfigureAwait(false))
             {
                 var buffer = new byte[CopyBufferSize];
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                while (true)
                 {
+                    reading = true;
+                    var read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                    reading = false;
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
                     hash.AppendData(buffer, 0, read);
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     size += read;
@@ -669,6 +791,11 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
 
             File.Move(temp, Path.Combine(directory, id));
             DirectorySync.Sync(directory);
+        }
+        catch (Exception e) when (reading && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            TryDelete(temp);
+            return readFailure(e);
         }
         catch
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Text;
 using LanguageExt;
 
@@ -12,7 +13,9 @@ internal static class KeyRules
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>The key as UTF-8 (the order S3 lists in), or why it is not a valid key.</summary>
+    /// <summary>The key as UTF-8 (the order S3 lists in), or why it is not a valid key. S3's limit is
+    /// 1,024 bytes of UTF-8, not 1,024 characters: 512 × "é" is at the limit, 513 is over it, while
+    /// 1,024 ASCII characters are fine.</summary>
     public static Fin<byte[]> KeyBytes(string? key)
     {
         if (string.IsNullOrEmpty(key))
@@ -20,37 +23,32 @@ internal static class KeyRules
             return S3ErrorCodes.InvalidArgumentError("the key must not be empty");
         }
 
-        byte[] bytes;
-        try
+        var encoded = Utf8(key, "the key");
+        if (encoded.IsFail)
         {
-            bytes = StrictUtf8.GetBytes(key);
-        }
-        catch (EncoderFallbackException)
-        {
-            return S3ErrorCodes.InvalidArgumentError("the key is not valid Unicode (a lone surrogate)");
+            return encoded;
         }
 
+        var bytes = (byte[])encoded;
         return bytes.Length > MaxKeyBytes
             ? new S3Error(S3ErrorCodes.KeyTooLongError, 400, $"the key is {bytes.Length} UTF-8 bytes; the maximum is {MaxKeyBytes}")
             : bytes;
     }
 
     /// <summary>Prefixes and markers may be empty; they follow the same encoding.</summary>
-    public static Fin<byte[]> OptionalBytes(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return Array.Empty<byte>();
-        }
+    public static Fin<byte[]> OptionalBytes(string? text) =>
+        string.IsNullOrEmpty(text) ? Array.Empty<byte>() : Utf8(text, "the argument");
 
-        try
-        {
-            return StrictUtf8.GetBytes(text);
-        }
-        catch (EncoderFallbackException)
-        {
-            return S3ErrorCodes.InvalidArgumentError("the argument is not valid Unicode (a lone surrogate)");
-        }
+    /// <summary>Strict UTF-8 of <paramref name="text"/> as a value: a lone surrogate (which has no
+    /// UTF-8 form) is an InvalidArgument naming <paramref name="what"/> and the position.</summary>
+    private static Fin<byte[]> Utf8(string text, string what)
+    {
+        // One UTF-16 unit never needs more than 3 UTF-8 bytes (a surrogate pair: 4 for 2 units).
+        var buffer = new byte[checked(text.Length * 3)];
+        var status = System.Text.Unicode.Utf8.FromUtf16(text, buffer, out var read, out var written, replaceInvalidSequences: false);
+        return status == OperationStatus.Done
+            ? buffer.AsSpan(0, written).ToArray()
+            : S3ErrorCodes.InvalidArgumentError($"{what} is not valid Unicode (a lone surrogate at UTF-16 position {read})");
     }
 
     public static string KeyString(byte[] bytes) => StrictUtf8.GetString(bytes);

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using LanguageExt;
 using LanguageExt.Common;
+using Pipeline.S3.Embedded;
 
 namespace Pipeline.S3.Transfer;
 
@@ -61,19 +62,37 @@ public static class BucketTransfer
             }
         }
 
-        var files = new List<string>(Directory.EnumerateFiles(root, "*", new EnumerationOptions
+        List<string> files;
+        try
         {
-            RecurseSubdirectories = true,
-            AttributesToSkip = FileAttributes.ReparsePoint,
-            IgnoreInaccessible = false,
-        }));
+            files = new List<string>(Directory.EnumerateFiles(root, "*", new EnumerationOptions
+            {
+                RecurseSubdirectories = true,
+                AttributesToSkip = FileAttributes.ReparsePoint,
+                IgnoreInaccessible = false,
+            }));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return LocalFaults.ToS3Error(e, "cannot list " + root);
+        }
+
         files.Sort(StringComparer.Ordinal);
         var imported = new List<string>(files.Count);
         long bytes = 0;
         foreach (var file in files)
         {
             var key = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
-            var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous);
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return LocalFaults.ToS3Error(e, "cannot read " + file);
+            }
+
             await using (stream.ConfigureAwait(false))
             {
                 var put = await store.PutObjectAsync(bucket, key, stream, null, cancellationToken).ConfigureAwait(false);
@@ -108,7 +127,15 @@ public static class BucketTransfer
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrEmpty(targetDirectory);
         var root = Path.GetFullPath(targetDirectory);
-        Directory.CreateDirectory(root);
+        try
+        {
+            Directory.CreateDirectory(root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return LocalFaults.ToS3Error(e, "cannot create " + root);
+        }
+
         var listed = await store.ListAllObjectsAsync(bucket, prefix, cancellationToken).ConfigureAwait(false);
         if (listed.IsFail)
         {
@@ -120,7 +147,7 @@ public static class BucketTransfer
         long bytes = 0;
         foreach (var item in listed.SuccValue())
         {
-            if (!TryTargetPath(root, item.Key, out var path, out var reason))
+            if (!TryTargetPathSafely(root, item.Key, out var path, out var reason))
             {
                 refused.Add(new RefusedKey(item.Key, reason));
                 continue;
@@ -164,6 +191,22 @@ public static class BucketTransfer
 
     /// <summary>The error code of an import whose source directory does not exist.</summary>
     public const int ImportErrorCode = 4101;
+
+    /// <summary><see cref="TryTargetPath"/>, with a directory on the way that cannot be inspected
+    /// (permission denied, an I/O error) as a reason too.</summary>
+    private static bool TryTargetPathSafely(string root, string key, out string path, out string reason)
+    {
+        try
+        {
+            return TryTargetPath(root, key, out path, out reason);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            path = string.Empty;
+            reason = LocalFaults.ToS3Error(e, "cannot inspect the key's target path").Message;
+            return false;
+        }
+    }
 
     /// <summary>The file a key would be exported to, or why it cannot be one. The key is checked
     /// segment by segment, then the combined path is checked again to be strictly inside the root,

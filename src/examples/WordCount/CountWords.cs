@@ -27,10 +27,9 @@ public sealed class CountWords(IObjectStore store) : IBatchFunction
         var bytes = await store.GetBytesAsync(new ObjectRef(task.Bucket, request.Key, task.S3VersionId), cancellationToken);
         if (bytes.IsFail)
         {
-            var error = (Error)bytes;
-            return error is S3Error { Class: FailureClass.Temporary }
-                ? TaskOutcome.TemporaryFailure(task.TaskId, error.Message)
-                : TaskOutcome.PermanentFailure(task.TaskId, $"cannot read {request.Key}: {error.Message}");
+            // The project's one S3-error rule: throttling and 5xx are redriven, a missing object or
+            // denied access fails the task.
+            return S3Outcomes.ToTaskOutcome(task.TaskId, (Error)bytes, $"cannot read {request.Key}");
         }
 
         var words = Count(Encoding.UTF8.GetString(((ObjectBytes)bytes).Content.Span));

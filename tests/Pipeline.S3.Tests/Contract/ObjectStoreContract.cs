@@ -471,6 +471,23 @@ public abstract class ObjectStoreContract<TStore> : IDisposable
     }
 
     [Fact]
+    public async Task Keys_UpTo1024Utf8Bytes_AreAccepted_HoweverManyCharactersThatIs()
+    {
+        var bucket = await Subject.NewBucketAsync();
+        // 512 × "é" is 1,024 bytes; 301 × "é" is the 602-byte key; 256 emoji are 512 UTF-16 units
+        string[] keys = [new string('é', 512), new string('é', 301), string.Concat(Enumerable.Repeat("😀", 256))];
+        foreach (var key in keys)
+        {
+            (await Store.PutBytesAsync(bucket, key, Bytes("bytes:" + Encoding.UTF8.GetByteCount(key)), null, None)).Ok();
+        }
+
+        foreach (var key in keys)
+        {
+            Assert.Equal("bytes:" + Encoding.UTF8.GetByteCount(key), await TextAsync(new ObjectRef(bucket, key)));
+        }
+    }
+
+    [Fact]
     public async Task Keys_LongerThan1024Utf8Bytes_AreRejectedPermanently()
     {
         var bucket = await Subject.NewBucketAsync();
