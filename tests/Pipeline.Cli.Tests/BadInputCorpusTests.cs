@@ -76,7 +76,7 @@ public sealed class BadInputCorpusTests(BadInputCorpusTests.ManifestStore manife
         { "empty-key.csv", "ManifestMalformed", ["Manifest row 2: the key is empty"] },
         { "etag-mismatch.csv", "ManifestETagMismatch", ["is \"369da491ef7a3d7fd019c3372a6ec0aa\", not the ffffffffffffffffffffffffffffffff given in Manifest.Location.ETag"] },
 
-        // Accepted: S3's 1,024 limit is on the decoded key's bytes (602 here, 1,804 encoded characters);
+        // Accepted: S3's 1,024 limit is on the decoded key's bytes (602 here, 1,796 encoded characters);
         // CR, LF and CRLF all end a row; a quoted key may hold a comma (RFC 4180).
         { "key-602-bytes-accented.csv", null, ["2"] },
         { "cr-line-ends.csv", null, ["3"] },

@@ -26,12 +26,12 @@ public sealed class PreparingTests
     }
 
     [Fact]
-    public async Task Manifest_AccentedKeyOf602BytesEncodedIn1804Characters_Runs()
+    public async Task Manifest_AccentedKeyOf602BytesEncodedIn1796Characters_Runs()
     {
         // What `manifest build` writes for a valid 602-byte key: S3's limit is on the key's bytes, not its encoding.
         var key = new string('é', 298) + "|lower";
         var encoded = ManifestBuilder.EncodeKey(key);
-        Assert.Equal((602, 1804), (Encoding.UTF8.GetByteCount(key), encoded.Length));
+        Assert.Equal((602, 1796), (Encoding.UTF8.GetByteCount(key), encoded.Length));
         using var s = TestStore.Embedded();
         var bucket = await s.NewBucketAsync();
         var etag = await s.PutAsync(bucket, "m.csv", $"{bucket},{encoded}\n");
