@@ -243,23 +243,20 @@ internal sealed class JobRun : IDisposable
         Fin<BucketVersioning> probed;
         try
         {
-            // GetBucketVersioning: the cheapest call that fails with NoSuchBucket and writes nothing.
+            // GetBucketVersioning: a cheap call that fails with NoSuchBucket and writes nothing.
             probed = await _options.Store.GetBucketVersioningAsync(bucket, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new JobFailure(FailureCodes.ReportBucketUnavailable, $"Checking the report bucket {_job.Report.BucketArn} failed: {e.Message}");
-        }
-
-        if (probed.IsSucc)
-        {
+            // Only a bucket known to be missing stops the job: the probe itself failing proves nothing.
             return null;
         }
 
-        var error = (LanguageExt.Common.Error)probed;
-        return error is S3Error { ErrorCode: S3ErrorCodes.NoSuchBucket }
+        // Only NoSuchBucket fails the job: credentials that may write the report but not read the
+        // bucket's versioning (AccessDenied) must not stop a job that would succeed.
+        return probed.IsFail && (LanguageExt.Common.Error)probed is S3Error { ErrorCode: S3ErrorCodes.NoSuchBucket }
             ? new JobFailure(FailureCodes.ReportBucketNotFound, $"The report bucket {_job.Report.BucketArn} (Report.Bucket) does not exist (NoSuchBucket); no task was run")
-            : new JobFailure(FailureCodes.ReportBucketUnavailable, $"Checking the report bucket {_job.Report.BucketArn} (Report.Bucket) failed: {error.Message}; no task was run");
+            : null;
     }
 
     private async Task<(ObjectContent? Content, JobFailure? Failure)> OpenManifestAsync(string? versionId, CancellationToken cancellationToken)

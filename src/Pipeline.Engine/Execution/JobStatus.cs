@@ -80,9 +80,6 @@ public static class FailureCodes
     /// <summary>The report bucket (<c>Report.Bucket</c>) does not exist: found while Preparing, before any task ran.</summary>
     public const string ReportBucketNotFound = "ReportBucketNotFound";
 
-    /// <summary>Checking the report bucket while Preparing failed with another S3 error (AccessDenied, …).</summary>
-    public const string ReportBucketUnavailable = "ReportBucketUnavailable";
-
     /// <summary>The completion report could not be written.</summary>
     public const string ReportWriteFailed = "ReportWriteFailed";
 }
