@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Pipeline.Cli.Tests;
@@ -267,12 +266,12 @@ public sealed class BadInputCorpusTests(BadInputCorpusTests.ManifestStore manife
         Assert.False(job.TryGetProperty("Pipeline.WrittenReport", out _), "a job that never reached Active writes no report");
     }
 
-    private static string JobJson(string manifestKey, string etag, string fields) => $$"""
+    private static string JobJson(string manifestKey, string etag, string fields) => $$$"""
         {"AccountId":"111122223333","ConfirmationRequired":false,
          "Operation":{"LambdaInvoke":{"FunctionArn":"arn:aws:lambda:us-east-1:111122223333:function:apply-revision","InvocationSchemaVersion":"1.0"}},
-         "Report":{"Bucket":"arn:aws:s3:::{{ReportBucket}}","Format":"Report_CSV_20180820","Enabled":true,"Prefix":"reports","ReportScope":"AllTasks"},
-         "Manifest":{"Spec":{"Format":"S3BatchOperations_CSV_20180820","Fields":{{fields}}},
-                     "Location":{"ObjectArn":"arn:aws:s3:::{{ManifestBucket}}/{{manifestKey}}","ETag":"{{etag}}"}},
+         "Report":{"Bucket":"arn:aws:s3:::{{{ReportBucket}}}","Format":"Report_CSV_20180820","Enabled":true,"Prefix":"reports","ReportScope":"AllTasks"},
+         "Manifest":{"Spec":{"Format":"S3BatchOperations_CSV_20180820","Fields":{{{fields}}}},
+                     "Location":{"ObjectArn":"arn:aws:s3:::{{{ManifestBucket}}}/{{{manifestKey}}}","ETag":"{{{etag}}}"}},
          "Priority":10,"RoleArn":"arn:aws:iam::111122223333:role/BatchOperationsRole"}
         """;
 
@@ -282,7 +281,7 @@ public sealed class BadInputCorpusTests(BadInputCorpusTests.ManifestStore manife
 
     /// <summary>One embedded store for every manifest case (the rows of a theory run one after another):
     /// the corpus manifests imported as objects (key = file name), the data and report buckets.</summary>
-    public sealed class ManifestStore : IAsyncLifetime
+    public sealed class ManifestStore : IAsyncLifetime, IDisposable
     {
         private readonly TempDir _dir = new();
 
@@ -310,9 +309,11 @@ public sealed class BadInputCorpusTests(BadInputCorpusTests.ManifestStore manife
 
         public Task DisposeAsync()
         {
-            _dir.Dispose();
+            Dispose();
             return Task.CompletedTask;
         }
+
+        public void Dispose() => _dir.Dispose();
     }
 }
 
