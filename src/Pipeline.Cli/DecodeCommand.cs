@@ -42,7 +42,7 @@ internal static class DecodeCommand
                 Print(request);
                 return 0;
             },
-            Fail: error => Output.Error("Pipeline.InvalidEvent", error.Message));
+            Fail: error => Output.Error("Pipeline.InvalidEvent", $"{InvokeCommand.EventName(source)}: {error.Message}"));
     }
 
     private static byte[] ReadAll(Stream stream)

@@ -40,15 +40,22 @@ internal static class DemoCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var dir = parse.GetValue(directory) is { Length: > 0 } given ? Path.GetFullPath(given) : Path.Combine(Path.GetTempPath(), "s3batch-demo-" + Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal));
-            Directory.CreateDirectory(dir);
-            var storeDir = Path.Combine(dir, "store");
-            if (Directory.Exists(storeDir) && Directory.EnumerateFileSystemEntries(storeDir).GetEnumerator().MoveNext())
+            try
             {
-                return Output.Error("Pipeline.Usage", $"{storeDir} is not empty: the demo starts from a fresh store", Output.Usage);
-            }
+                Directory.CreateDirectory(dir);
+                var storeDir = Path.Combine(dir, "store");
+                if (Directory.Exists(storeDir) && Directory.EnumerateFileSystemEntries(storeDir).GetEnumerator().MoveNext())
+                {
+                    return Output.Error("Pipeline.Usage", $"{storeDir} is not empty: the demo starts from a fresh store", Output.Usage);
+                }
 
-            using var store = EmbeddedObjectStore.Open(storeDir);
-            return await RunAsync(store, dir, storeDir, cancellationToken).ConfigureAwait(false);
+                using var store = EmbeddedObjectStore.Open(storeDir);
+                return await RunAsync(store, dir, storeDir, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return Output.Error("Pipeline.DemoFailed", $"cannot use {dir} for the demo: {e.Message}", Output.Failure);
+            }
         });
         return command;
     }

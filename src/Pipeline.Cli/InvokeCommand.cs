@@ -31,7 +31,14 @@ internal static class InvokeCommand
         {
             try
             {
-                var bytes = ReadEvent(parse.GetRequiredValue(eventFile));
+                var source = parse.GetRequiredValue(eventFile);
+                var bytes = ReadEvent(source);
+                if (bytes.Length > MaxEventBytes)
+                {
+                    // Lambda refuses a synchronous invocation payload over 6 MB before any function runs.
+                    return Output.Error("Pipeline.EventTooLarge", $"{EventName(source)}: the event is {bytes.Length:N0} bytes; Lambda accepts at most {MaxEventBytes:N0} (6 MB) per invocation", Output.Failure);
+                }
+
                 var name = parse.GetRequiredValue(function);
                 var seconds = parse.GetValue(timeout);
                 if (seconds <= 0)
@@ -41,7 +48,7 @@ internal static class InvokeCommand
 
                 return parse.GetValue(command) is { Length: > 0 } runtimeCommand
                     ? await InvokeExternalAsync(runtimeCommand, name, bytes, TimeSpan.FromSeconds(seconds), parse, stores, cancellationToken).ConfigureAwait(false)
-                    : await InvokeBuiltInAsync(name, bytes, TimeSpan.FromSeconds(seconds), parse, stores, cancellationToken).ConfigureAwait(false);
+                    : await InvokeBuiltInAsync(name, bytes, EventName(source), TimeSpan.FromSeconds(seconds), parse, stores, cancellationToken).ConfigureAwait(false);
             }
             catch (CliException e)
             {
@@ -54,6 +61,12 @@ internal static class InvokeCommand
         });
         return invoke;
     }
+
+    /// <summary>Lambda's limit on a synchronous invocation's request payload.</summary>
+    private const int MaxEventBytes = 6 * 1024 * 1024;
+
+    /// <summary>How errors name the event: its path, or standard input.</summary>
+    internal static string EventName(string source) => source == "-" ? "standard input" : source;
 
     private static byte[] ReadEvent(string source)
     {
@@ -68,7 +81,7 @@ internal static class InvokeCommand
         return memory.ToArray();
     }
 
-    private static async Task<int> InvokeBuiltInAsync(string name, byte[] bytes, TimeSpan timeout, ParseResult parse, StoreOptions stores, CancellationToken cancellationToken)
+    private static async Task<int> InvokeBuiltInAsync(string name, byte[] bytes, string source, TimeSpan timeout, ParseResult parse, StoreOptions stores, CancellationToken cancellationToken)
     {
         using var store = (IDisposable)stores.Open(parse);
         var function = BuiltInFunctions.Find(name, (Pipeline.S3.IObjectStore)store)
@@ -82,7 +95,7 @@ internal static class InvokeCommand
                 WriteLine(response);
                 return 0;
             },
-            Fail: error => Output.Error("Pipeline.InvalidEvent", error.Message));
+            Fail: error => Output.Error("Pipeline.InvalidEvent", $"{source}: {error.Message}"));
     }
 
     private static async Task<int> InvokeExternalAsync(string runtimeCommand, string name, byte[] bytes, TimeSpan timeout, ParseResult parse, StoreOptions stores, CancellationToken cancellationToken)

@@ -49,6 +49,10 @@ internal static class ManifestCommand
             {
                 return Output.Error(e.ErrorType, e.Message, e.ExitCode);
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return Output.Error("Pipeline.CannotWriteManifest", $"cannot write the manifest to {parse.GetValue(to)}: {e.Message}");
+            }
         });
         return new Command("manifest", "Build job manifests.") { build };
     }
@@ -62,15 +66,8 @@ internal static class ManifestCommand
             return rows.Match(Succ: _ => 0, Fail: Fail);
         }
 
-        using var buffer = new MemoryStream();
-        var written = await ManifestBuilder.WriteAsync(store, options, buffer, cancellationToken).ConfigureAwait(false);
-        if (written.IsFail)
-        {
-            return Fail((Error)written);
-        }
-
-        var count = (long)written;
-        buffer.Position = 0;
+        // A malformed --to is a usage error, found before the bucket is listed.
+        string? target = null, key = null;
         if (to.StartsWith("s3://", StringComparison.Ordinal))
         {
             var path = to["s3://".Length..];
@@ -80,7 +77,20 @@ internal static class ManifestCommand
                 throw new UsageException($"--to {to}: expected s3://bucket/key");
             }
 
-            var (target, key) = (path[..slash], path[(slash + 1)..]);
+            (target, key) = (path[..slash], path[(slash + 1)..]);
+        }
+
+        using var buffer = new MemoryStream();
+        var written = await ManifestBuilder.WriteAsync(store, options, buffer, cancellationToken).ConfigureAwait(false);
+        if (written.IsFail)
+        {
+            return Fail((Error)written);
+        }
+
+        var count = (long)written;
+        buffer.Position = 0;
+        if (target is not null && key is not null)
+        {
             var put = await store.PutObjectAsync(target, key, buffer, new PutOptions("text/csv"), cancellationToken).ConfigureAwait(false);
             return put.Match(
                 Succ: result =>

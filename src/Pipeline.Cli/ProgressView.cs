@@ -58,9 +58,18 @@ internal sealed class ProgressView : IProgress<JobProgress>
     {
         var done = p.Succeeded + p.Failed;
         var fraction = p.TotalTasks > 0 ? Math.Min(1.0, (double)done / p.TotalTasks) : 0;
-        var eta = p.TasksPerSecond > 0 && p.TotalTasks > done ? TimeSpan.FromSeconds((p.TotalTasks - done) / p.TasksPerSecond) : (TimeSpan?)null;
+
+        // The rate as shown (one decimal below 10/s) decides whether there is an ETA: a rate that shows
+        // as 0 — nothing finished yet, or tasks stuck until their timeout — has no meaningful ETA, and
+        // dividing by it gave one of hours.
+        var rate = double.IsFinite(p.TasksPerSecond) && p.TasksPerSecond > 0 ? Math.Round(p.TasksPerSecond, p.TasksPerSecond < 10 ? 1 : 0) : 0;
+        var eta = p.Status == JobStatus.Active && rate > 0 && done > 0 && p.TotalTasks > done ? TimeSpan.FromSeconds((p.TotalTasks - done) / rate) : (TimeSpan?)null;
         var filled = (int)Math.Round(fraction * 24);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{(bar ? "[" + new string('#', filled) + new string('.', 24 - filled) + "] " : "")}{p.Status,-10} {done:N0}/{p.TotalTasks:N0} tasks  succeeded {p.Succeeded:N0}  failed {p.Failed:N0}  {p.TasksPerSecond:N0}/s{(eta is { } e ? $"  ETA {e:hh\\:mm\\:ss}" : "")}");
+            $"{(bar ? "[" + new string('#', filled) + new string('.', 24 - filled) + "] " : "")}{p.Status,-10} {done:N0}/{p.TotalTasks:N0} tasks  succeeded {p.Succeeded:N0}  failed {p.Failed:N0}  {(rate < 10 ? rate.ToString("0.0", CultureInfo.InvariantCulture) : rate.ToString("N0", CultureInfo.InvariantCulture))}/s{(eta is { } e ? "  ETA " + FormatEta(e) : "")}");
     }
+
+    /// <summary>h:mm:ss with whole hours (a TimeSpan's hh wraps at a day).</summary>
+    internal static string FormatEta(TimeSpan eta) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(long)eta.TotalHours}:{eta.Minutes:00}:{eta.Seconds:00}");
 }

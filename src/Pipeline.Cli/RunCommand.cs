@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Pipeline.Engine;
@@ -30,16 +31,14 @@ internal static class RunCommand
         {
             try
             {
-                var bytes = parse.GetRequiredValue(jobFile) is "-" ? ReadStdin() : File.ReadAllBytes(parse.GetRequiredValue(jobFile));
+                var path = parse.GetRequiredValue(jobFile);
+                var bytes = path is "-" ? ReadStdin() : File.ReadAllBytes(path);
                 var parsed = JobDefinitionParser.Parse(bytes);
                 if (!parsed.IsValid)
                 {
-                    foreach (var error in parsed.Errors)
-                    {
-                        Console.Error.WriteLine($"s3batch run: {error}");
-                    }
-
-                    return Output.Error("Pipeline.InvalidJob", $"the job is not valid ({parsed.Errors.Count} problem(s), listed above)", Output.Usage);
+                    // One error object naming the file and every problem with its field path.
+                    var source = path is "-" ? "the job on standard input" : path;
+                    return Output.Error("Pipeline.InvalidJob", $"{source} is not a valid create-job request ({parsed.Errors.Count} problem(s)): {string.Join("; ", parsed.Errors)}", Output.Usage);
                 }
 
                 var store = options.Stores.Open(parse);
@@ -116,13 +115,14 @@ internal static class RunCommand
                 await JobSummary.PrintAsync(result, store, output, CancellationToken.None).ConfigureAwait(false);
             }
 
+            // Every exit but 0 ends with one error object on stderr, as for any other error.
             return result.Status switch
             {
                 JobStatus.Complete => 0,
-                JobStatus.Failed => JobFailed,
-                JobStatus.Cancelled => JobCancelled,
-                JobStatus.Suspended => Suspended(result),
-                _ => Output.Failure,
+                JobStatus.Failed => Output.Error("Pipeline.JobFailed", $"job {result.JobId} Failed: {Reasons(result)}", JobFailed),
+                JobStatus.Cancelled => Output.Error("Pipeline.JobCancelled", $"job {result.JobId} Cancelled: {result.StatusUpdateReason ?? "cancelled"}{ReportNote(result)}", JobCancelled),
+                JobStatus.Suspended => Output.Error("Pipeline.JobSuspended", $"job {result.JobId} requires confirmation (ConfirmationRequired): run it again with --confirm", JobSuspended),
+                _ => Output.Error("Pipeline.JobNotFinished", $"job {result.JobId} ended {result.Status}", Output.Failure),
             };
         }
         finally
@@ -132,11 +132,11 @@ internal static class RunCommand
         }
     }
 
-    private static int Suspended(JobDescription job)
-    {
-        Console.Error.WriteLine($"s3batch: job {job.JobId} requires confirmation (ConfirmationRequired): run it again with --confirm");
-        return JobSuspended;
-    }
+    private static string Reasons(JobDescription job) =>
+        job.FailureReasons.Count == 0 ? "no reason recorded" : string.Join("; ", job.FailureReasons.Select(f => $"{f.FailureCode}: {f.FailureReason}"));
+
+    private static string ReportNote(JobDescription job) =>
+        job.WrittenReport is { } report ? $" (report: s3://{report.Bucket}/{report.ManifestKey})" : string.Empty;
 
     /// <summary>ConfirmationRequired on a terminal: ask, as the console's "Run job" button does.</summary>
     private static ValueTask<bool> Prompt(JobProgress job, CancellationToken cancellationToken)

@@ -101,7 +101,7 @@ internal static class StoreCommand
             }
 
             Console.WriteLine($"exported {report.Exported.Count} objects ({report.Bytes} bytes); refused {report.Refused.Count}");
-            return report.Refused.Count == 0 ? 0 : Output.Failure;
+            return report.Refused.Count == 0 ? 0 : Output.Error("Pipeline.ExportRefused", $"refused {report.Refused.Count} key(s) that cannot be files under {parse.GetRequiredValue(directory)} (listed above)", Output.Failure);
         }));
         return command;
     }

@@ -47,7 +47,17 @@ internal sealed record Run(int ExitCode, string Stdout, string Stderr)
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A hang guard, not a timing target: a hung process fails the test and is not left behind.
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not exit within 120 s (killed)");
+        }
+
         return new Run(process.ExitCode, await stdout, await stderr);
     }
 

@@ -32,7 +32,7 @@ public class DecodeTests
             stdin: """{"invocationSchemaVersion":"2.0","invocationId":"i","job":{"id":"j"}}""");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal("""{"errorType":"Pipeline.InvalidEvent","errorMessage":"tasks: missing"}""", run.Stderr.Trim());
+        Assert.Equal("""{"errorType":"Pipeline.InvalidEvent","errorMessage":"standard input: tasks: missing"}""", run.Stderr.Trim());
         Assert.Equal("", run.Stdout);
     }
 }

@@ -197,7 +197,7 @@ public sealed class BehaviourTests
     [InlineData("{b},a\nNot_A_Bucket,b\n", "Manifest row 2: \"Not_A_Bucket\" is not a valid bucket name")]
     public async Task BadManifestRow_FailsTheJobNamingTheRow(string manifest, string reason)
     {
-        var (s, _, job) = await SetUpAsync(manifest);
+        var (s, bucket, job) = await SetUpAsync(manifest);
         using var _ = s;
         var function = new LambdaFunction((_, t, _) => TaskOutcome.Succeeded(t.TaskId, "ok"));
 
@@ -206,19 +206,19 @@ public sealed class BehaviourTests
         Assert.Equal(JobStatus.Failed, result.Status);
         var failure = Assert.Single(result.FailureReasons);
         Assert.Equal(FailureCodes.ManifestMalformed, failure.FailureCode);
-        Assert.Equal("Reading the manifest failed: " + reason, failure.FailureReason);
+        Assert.Equal($"Reading the manifest s3://{bucket}/m.csv failed: " + reason, failure.FailureReason);
         Assert.Empty(function.Seen);
     }
 
     [Fact]
-    public async Task KeyLongerThan1024_FailsTheJob()
+    public async Task KeyLongerThan1024Bytes_FailsTheJob()
     {
-        var (s, _, job) = await SetUpAsync("{b}," + new string('k', 1025) + "\n");
+        var (s, bucket, job) = await SetUpAsync("{b}," + new string('k', 1025) + "\n");
         using var _ = s;
 
         var result = await JobRunner.RunAsync(job, Jobs.Options(s.Store, new InProcessFunctionEndpoint(new LambdaFunction((_, t, _) => TaskOutcome.Succeeded(t.TaskId, "ok")))));
 
-        Assert.Equal("Reading the manifest failed: Manifest row 1: the key is 1025 characters long; at most 1024 are allowed", Assert.Single(result.FailureReasons).FailureReason);
+        Assert.Equal($"Reading the manifest s3://{bucket}/m.csv failed: Manifest row 1: the key is 1,025 bytes long once URL-decoded (UTF-8); S3 allows at most 1,024", Assert.Single(result.FailureReasons).FailureReason);
     }
 
     [Fact]
@@ -231,7 +231,7 @@ public sealed class BehaviourTests
 
         var result = await JobRunner.RunAsync(job, Jobs.Options(s.Store, new InProcessFunctionEndpoint(new LambdaFunction((_, t, _) => TaskOutcome.Succeeded(t.TaskId, "ok")))));
 
-        Assert.Equal("Reading the manifest failed: Manifest row 2: version ids must be given for all rows or for none (row 1 has one, this row has none)", Assert.Single(result.FailureReasons).FailureReason);
+        Assert.Equal($"Reading the manifest s3://{bucket}/m.csv failed: Manifest row 2: version ids must be given for all rows or for none (row 1 has one, this row has none)", Assert.Single(result.FailureReasons).FailureReason);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public static class JobRunner
     /// <summary>Runs <paramref name="job"/> to its end and describes it. Expected failures (manifest
     /// missing or malformed, the failure rule) end as a <see cref="JobStatus.Failed"/> job, not an
     /// exception. Cancelling <paramref name="cancellationToken"/> stops the run: the job ends
-    /// <see cref="JobStatus.Cancelled"/>, with a report when any task ran.</summary>
+    /// <see cref="JobStatus.Cancelled"/>, with a report once it reached Active (even when no task finished).</summary>
     public static async Task<JobDescription> RunAsync(JobDefinition job, JobRunOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -159,7 +159,11 @@ internal sealed class JobRun : IDisposable
                 _ => JobStatus.Completing,
             });
             WrittenReport? report = null;
-            if (_job.Report.Enabled && Interlocked.Read(ref _succeeded) + Interlocked.Read(ref _failed) > 0)
+
+            // Every job that reached Active writes its report when enabled — also one cancelled before
+            // any task finished (a manifest.json listing no results), so a cancelled run always leaves
+            // the report the README promises. (AWS writes one only once a task ran: UNDOCUMENTED choice.)
+            if (_job.Report.Enabled)
             {
                 var written = await ReportWriter.WriteAsync(_options.Store, _job.Report, _jobId, _time.GetUtcNow(), _succeededSpool, _failedSpool, CancellationToken.None).ConfigureAwait(false);
                 if (written.IsFail)
@@ -200,7 +204,7 @@ internal sealed class JobRun : IDisposable
         }
     }
 
-    /// <summary>Preparing: open the manifest, check its ETag, validate every row (first pass).</summary>
+    /// <summary>Preparing: open the manifest, check its ETag, validate every row (first pass), check the report bucket.</summary>
     private async Task<JobFailure?> PrepareAsync(CancellationToken cancellationToken)
     {
         var opened = await OpenManifestAsync(_job.Manifest.Location.ObjectVersionId, cancellationToken).ConfigureAwait(false);
@@ -217,12 +221,42 @@ internal sealed class JobRun : IDisposable
             var scan = await Task.Run(() => CsvManifest.Scan(stream, fields, null), cancellationToken).ConfigureAwait(false);
             if (scan.Error is not null)
             {
-                return new JobFailure(FailureCodes.ManifestMalformed, "Reading the manifest failed: " + scan.Error);
+                var location = _job.Manifest.Location;
+                return new JobFailure(FailureCodes.ManifestMalformed, $"Reading the manifest s3://{location.Bucket}/{location.Key} failed: {scan.Error}");
             }
 
             _total = scan.Rows;
+        }
+
+        return await CheckReportBucketAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Preparing, after the manifest: the report bucket must exist before any task runs, or
+    /// every task would run and the job would still fail at the end, unable to write its report.</summary>
+    private async Task<JobFailure?> CheckReportBucketAsync(CancellationToken cancellationToken)
+    {
+        if (!_job.Report.Enabled || _job.Report.Bucket is not { } bucket)
+        {
             return null;
         }
+
+        Fin<BucketVersioning> probed;
+        try
+        {
+            // GetBucketVersioning: a cheap call that fails with NoSuchBucket and writes nothing.
+            probed = await _options.Store.GetBucketVersioningAsync(bucket, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Only a bucket known to be missing stops the job: the probe itself failing proves nothing.
+            return null;
+        }
+
+        // Only NoSuchBucket fails the job: credentials that may write the report but not read the
+        // bucket's versioning (AccessDenied) must not stop a job that would succeed.
+        return probed.IsFail && (LanguageExt.Common.Error)probed is S3Error { ErrorCode: S3ErrorCodes.NoSuchBucket }
+            ? new JobFailure(FailureCodes.ReportBucketNotFound, $"The report bucket {_job.Report.BucketArn} (Report.Bucket) does not exist (NoSuchBucket); no task was run")
+            : null;
     }
 
     private async Task<(ObjectContent? Content, JobFailure? Failure)> OpenManifestAsync(string? versionId, CancellationToken cancellationToken)

@@ -77,6 +77,9 @@ public static class FailureCodes
     /// <summary>More than the threshold of tasks failed once the minimum number had run.</summary>
     public const string TaskFailureThresholdExceeded = "TaskFailureThresholdExceeded";
 
+    /// <summary>The report bucket (<c>Report.Bucket</c>) does not exist: found while Preparing, before any task ran.</summary>
+    public const string ReportBucketNotFound = "ReportBucketNotFound";
+
     /// <summary>The completion report could not be written.</summary>
     public const string ReportWriteFailed = "ReportWriteFailed";
 }
@@ -133,7 +136,7 @@ public sealed record WrittenResultsFile(string TaskExecutionStatus, string Key, 
 /// <param name="CreationTime">When the run started.</param>
 /// <param name="TerminationDate">When it reached its final status (null for Suspended).</param>
 /// <param name="StatusUpdateReason">A sentence on the last status change, or null.</param>
-/// <param name="WrittenReport">The report written, or null when none was (disabled, or no task ran).</param>
+/// <param name="WrittenReport">The report written, or null when none was (disabled, or the job never reached Active).</param>
 public sealed record JobDescription(
     string JobId,
     JobDefinition Definition,

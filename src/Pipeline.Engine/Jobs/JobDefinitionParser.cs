@@ -37,6 +37,13 @@ public static class JobDefinitionParser
     /// <summary>Parses and validates <paramref name="utf8Json"/>.</summary>
     public static JobParseResult Parse(ReadOnlyMemory<byte> utf8Json)
     {
+        // JsonDocument checks structure, not the bytes inside strings: invalid UTF-8 would only throw
+        // later, from GetString. Found here it is one clear error with its position.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Json.Span))
+        {
+            return new JobParseResult(null, [new JobValidationError("$", string.Create(CultureInfo.InvariantCulture, $"not valid JSON: not UTF-8 text (an invalid byte sequence at byte {FirstInvalidUtf8(utf8Json.Span)})"))]);
+        }
+
         JsonDocument document;
         try
         {
@@ -53,6 +60,17 @@ public static class JobDefinitionParser
             var job = Read(document.RootElement, errors);
             return new JobParseResult(errors.Count == 0 ? job : null, errors);
         }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        var at = 0;
+        while (at < bytes.Length && System.Text.Rune.DecodeFromUtf8(bytes[at..], out _, out var consumed) == System.Buffers.OperationStatus.Done)
+        {
+            at += consumed;
+        }
+
+        return at;
     }
 
     private static JobDefinition? Read(JsonElement root, List<JobValidationError> errors)
