@@ -61,7 +61,17 @@ public sealed class ApplyRevision(IObjectStore store) : IBatchFunction
 
             contentType = content.Head.ContentType;
             using var buffer = new MemoryStream();
-            await content.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await content.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                // The body arrives after GetObjectAsync has returned, so a connection reset or a stall
+                // while reading it is still an S3 failure (transient), not a bug of this function.
+                return Outcomes.FromS3Error(task.TaskId, S3FailureClassifier.FromException(e), $"Got exception when applying revision type '{name}' to {key}");
+            }
+
             if (!TryDecodeUtf8(buffer, out text))
             {
                 return TaskOutcome.PermanentFailure(task.TaskId, $"Stanza {key} is not UTF-8 text; it was left untouched.");

@@ -33,6 +33,10 @@ public enum InjectedFault
     /// <summary>RGW got the whole request and acted; the client got nothing until long after its
     /// timeout (or until it gave up and closed), then a reset.</summary>
     Stall,
+
+    /// <summary>RGW got the whole request and acted; the client got the head and half the body
+    /// (half the head when there is no body), then nothing until long after its timeout.</summary>
+    StallMidResponse,
 }
 
 /// <summary>How often and how the proxy breaks requests.</summary>
@@ -44,8 +48,9 @@ public enum InjectedFault
 public sealed record FaultProxyOptions(double Rate, ulong Seed, TimeSpan StallFor)
 {
     /// <summary>Relative weights of the fault kinds (SlowDown, InternalError, reset mid-response,
-    /// reset mid-request, stall). Stalls cost a client timeout each, so they are the rarest.</summary>
-    public (int SlowDown, int InternalError, int ResetMidResponse, int ResetMidRequest, int Stall) Weights { get; init; } = (30, 20, 25, 15, 10);
+    /// reset mid-request, stall, stall mid-response). Stalls cost a client timeout each, so they
+    /// are the rarest.</summary>
+    public (int SlowDown, int InternalError, int ResetMidResponse, int ResetMidRequest, int Stall, int StallMidResponse) Weights { get; init; } = (30, 20, 20, 15, 8, 7);
 }
 
 /// <summary>
@@ -73,6 +78,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, int> _seen = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
+    private readonly ConcurrentDictionary<string, byte> _invocations = new(StringComparer.Ordinal);
     private readonly long[] _injected = new long[Enum.GetValues<InjectedFault>().Length];
     private readonly Task _acceptLoop;
     private long _requests;
@@ -98,7 +104,8 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Requests received (every SDK attempt counts once).</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
-    /// <summary>Requests that were the SDK's own retries (<c>amz-sdk-request: attempt=N</c> with N &gt; 1).</summary>
+    /// <summary>Requests that were the SDK's own retries: an <c>amz-sdk-invocation-id</c> seen before
+    /// (the SDK keeps it across the attempts of one call), or <c>amz-sdk-request: attempt=N</c>, N &gt; 1.</summary>
     public long SdkRetries => Interlocked.Read(ref _sdkRetries);
 
     /// <summary>Failures of the proxy itself (not of its peers going away): must stay empty, or the
@@ -132,7 +139,8 @@ public sealed class FaultProxy : IAsyncDisposable
     public string Describe() => string.Create(
         CultureInfo.InvariantCulture,
         $"{Requests} requests, {SdkRetries} SDK retries; injected 503 {Injected(InjectedFault.SlowDown503)}, 500 {Injected(InjectedFault.InternalError500)}, "
-        + $"reset mid-response {Injected(InjectedFault.ResetMidResponse)}, reset mid-request {Injected(InjectedFault.ResetMidRequest)}, stall {Injected(InjectedFault.Stall)}");
+        + $"reset mid-response {Injected(InjectedFault.ResetMidResponse)}, reset mid-request {Injected(InjectedFault.ResetMidRequest)}, stall {Injected(InjectedFault.Stall)}, "
+        + $"stall mid-response {Injected(InjectedFault.StallMidResponse)}");
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
@@ -169,12 +177,13 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         var w = options.Weights;
-        var pick = (int)(Mix(x) % (ulong)(w.SlowDown + w.InternalError + w.ResetMidResponse + w.ResetMidRequest + w.Stall));
+        var pick = (int)(Mix(x) % (ulong)(w.SlowDown + w.InternalError + w.ResetMidResponse + w.ResetMidRequest + w.Stall + w.StallMidResponse));
         return (pick -= w.SlowDown) < 0 ? InjectedFault.SlowDown503
             : (pick -= w.InternalError) < 0 ? InjectedFault.InternalError500
             : (pick -= w.ResetMidResponse) < 0 ? InjectedFault.ResetMidResponse
             : (pick -= w.ResetMidRequest) < 0 ? InjectedFault.ResetMidRequest
-            : InjectedFault.Stall;
+            : (pick -= w.Stall) < 0 ? InjectedFault.Stall
+            : InjectedFault.StallMidResponse;
     }
 
     private static ulong Mix(ulong z)
@@ -223,7 +232,7 @@ public sealed class FaultProxy : IAsyncDisposable
 
                 var request = ParseRequest(head);
                 Interlocked.Increment(ref _requests);
-                if (request.Attempt > 1)
+                if (request.Attempt > 1 || (request.InvocationId is { } id && !_invocations.TryAdd(id, 0)))
                 {
                     Interlocked.Increment(ref _sdkRetries);
                 }
@@ -294,15 +303,20 @@ public sealed class FaultProxy : IAsyncDisposable
             (response, keepAlive) = await ReadResponseAsync(new HttpReader(upstream), request.Method == "HEAD");
         }
 
+        var headLength = response.AsSpan().IndexOf("\r\n\r\n"u8) + 4;
+        var cut = response.Length > headLength ? headLength + ((response.Length - headLength) / 2) : headLength / 2;
         switch (fault)
         {
             case InjectedFault.ResetMidResponse:
-                var headLength = response.AsSpan().IndexOf("\r\n\r\n"u8) + 4;
-                var cut = response.Length > headLength ? headLength + ((response.Length - headLength) / 2) : headLength / 2;
                 await client.SendAsync(response.AsMemory(0, cut), SocketFlags.None, _stop.Token);
                 Reset(client);
                 return false;
-            case InjectedFault.Stall:
+            case InjectedFault.Stall or InjectedFault.StallMidResponse:
+                if (fault == InjectedFault.StallMidResponse)
+                {
+                    await client.SendAsync(response.AsMemory(0, cut), SocketFlags.None, _stop.Token);
+                }
+
                 // Hold the connection until the stall ends, the client gives up (reads 0), or the proxy stops.
                 using (var stall = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
                 {
@@ -427,7 +441,7 @@ public sealed class FaultProxy : IAsyncDisposable
             attempt = int.Parse(end < 0 ? sdk[8..] : sdk[8..end], CultureInfo.InvariantCulture);
         }
 
-        return new Request(parts[0], parts[0] + " " + parts[1], length, HasHeader(text, "expect", "100-continue"), attempt);
+        return new Request(parts[0], parts[0] + " " + parts[1], length, HasHeader(text, "expect", "100-continue"), attempt, Header(text, "amz-sdk-invocation-id"));
     }
 
     private static string? Header(string head, string name)
@@ -447,7 +461,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private static bool HasHeader(string head, string name, string value) =>
         Header(head, name) is { } v && v.Contains(value, StringComparison.OrdinalIgnoreCase);
 
-    private sealed record Request(string Method, string Line, long ContentLength, bool ExpectContinue, int Attempt);
+    private sealed record Request(string Method, string Line, long ContentLength, bool ExpectContinue, int Attempt, string? InvocationId);
 
     /// <summary>Buffered reads of HTTP/1.1 framing from a socket.</summary>
     private sealed class HttpReader(Socket socket)
