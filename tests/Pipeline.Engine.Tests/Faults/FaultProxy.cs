@@ -83,6 +83,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly Task _acceptLoop;
     private long _requests;
     private long _sdkRetries;
+    private long _upstreamErrors;
 
     private FaultProxy(Uri upstream, FaultProxyOptions options)
     {
@@ -138,7 +139,7 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>A one-line account for test output.</summary>
     public string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Requests} requests, {SdkRetries} SDK retries; injected 503 {Injected(InjectedFault.SlowDown503)}, 500 {Injected(InjectedFault.InternalError500)}, "
+        $"{Requests} requests, {SdkRetries} SDK retries, {Interlocked.Read(ref _upstreamErrors)} 5xx from RGW itself; injected 503 {Injected(InjectedFault.SlowDown503)}, 500 {Injected(InjectedFault.InternalError500)}, "
         + $"reset mid-response {Injected(InjectedFault.ResetMidResponse)}, reset mid-request {Injected(InjectedFault.ResetMidRequest)}, stall {Injected(InjectedFault.Stall)}, "
         + $"stall mid-response {Injected(InjectedFault.StallMidResponse)}");
 
@@ -379,6 +380,12 @@ public sealed class FaultProxy : IAsyncDisposable
             if (status is >= 100 and < 200)
             {
                 continue;
+            }
+
+            if (status >= 500)
+            {
+                // RGW's own server errors (not injected), so a test can tell them apart.
+                Interlocked.Increment(ref _upstreamErrors);
             }
 
             var keepAlive = !HasHeader(text, "connection", "close");

@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using Pipeline.Core;
 using Pipeline.Functions;
 using Pipeline.S3;
 using Pipeline.S3.Aws;
@@ -168,7 +169,8 @@ public sealed class FaultyEdgeJobTests : IClassFixture<FaultJobFixture>
             Timeout = ClientTimeout,
         });
         var redrives = 0;
-        var options = new JobRunOptions(_fixture.Direct, new InProcessFunctionEndpoint(BuiltInFunctions.Find(function, faulty)!, TimeSpan.FromSeconds(60)))
+        var attempts = new CountingFunction(BuiltInFunctions.Find(function, faulty)!);
+        var options = new JobRunOptions(_fixture.Direct, new InProcessFunctionEndpoint(attempts, TimeSpan.FromSeconds(60)))
         {
             Concurrency = 64,
             Seed = 11,
@@ -189,6 +191,7 @@ public sealed class FaultyEdgeJobTests : IClassFixture<FaultJobFixture>
             CultureInfo.InvariantCulture,
             $"{function} at {rate:P0}, {n} tasks, {edge}: {result.Status} in {jobTime.TotalSeconds:0.0} s (shared upload {_fixture.UploadTime.TotalSeconds:0.0} s); "
             + $"succeeded {summary.NumberOfTasksSucceeded}, failed {summary.NumberOfTasksFailed}, engine redrives {redrives}; proxy: {proxy.Describe()}"));
+        _output.WriteLine("attempts by outcome: " + attempts.Describe());
         foreach (var reason in result.FailureReasons)
         {
             _output.WriteLine($"failure reason: {reason.FailureCode}: {reason.FailureReason}");
@@ -305,6 +308,30 @@ public sealed class FaultyEdgeJobTests : IClassFixture<FaultJobFixture>
     private sealed record EdgeRetries(int SdkRetries, int MaxRedrives)
     {
         public static EdgeRetries Default { get; } = new(2, 3);
+    }
+
+    /// <summary>Counts every attempt's outcome by cause, for the test output (the report shows only
+    /// each task's last attempt).</summary>
+    private sealed class CountingFunction(IBatchFunction inner) : IBatchFunction
+    {
+        private readonly ConcurrentDictionary<string, int> _outcomes = new(StringComparer.Ordinal);
+
+        public string Name => inner.Name;
+
+        public DecodeOptions DecodeOptions => inner.DecodeOptions;
+
+        public ResultCode TreatMissingKeysAs => inner.TreatMissingKeysAs;
+
+        public async ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken)
+        {
+            var outcome = await inner.HandleAsync(job, task, cancellationToken);
+            var cause = outcome.Code == ResultCode.Succeeded ? "Succeeded"
+                : outcome.Code + " " + (TransientCauses.FirstOrDefault(c => outcome.ResultString?.Contains(c, StringComparison.Ordinal) == true) ?? outcome.ResultString);
+            _outcomes.AddOrUpdate(cause, 1, static (_, n) => n + 1);
+            return outcome;
+        }
+
+        public string Describe() => string.Join(", ", _outcomes.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}"));
     }
 
     /// <summary>Which manifest rows the report says succeeded and failed.</summary>
