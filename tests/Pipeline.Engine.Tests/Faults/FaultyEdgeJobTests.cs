@@ -44,6 +44,7 @@ public sealed class FaultyEdgeJobTests : IClassFixture<FaultJobFixture>
     /// <c>PIPELINE_LONG_RUN=1</c> runs all three rates (with 5,000 tasks, see <see cref="FaultJobFixture"/>).</summary>
     public static TheoryData<double> Rates() =>
         Environment.GetEnvironmentVariable("PIPELINE_LONG_RUN") == "1" ? new TheoryData<double>(0.01, 0.10, 0.60) : new TheoryData<double>(0.01, 0.10);
+
     private readonly ITestOutputHelper _output;
 
     public FaultyEdgeJobTests(FaultJobFixture fixture, ITestOutputHelper output)
