@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
@@ -15,6 +16,12 @@ namespace Pipeline.Functions;
 /// a text object named by a pipe-delimited key (<c>object1key|lower</c>). Works on the object's
 /// current version, as the seed does.
 /// </summary>
+/// <remarks>
+/// Each task applies its revision at most once, however often it is redriven: the revised object
+/// carries <see cref="RevisedByMetadata"/> = <c>jobId/taskId</c>, and an attempt that finds its own
+/// marker reports success without writing again (found by the fault-proxy jobs: a "reverse" whose
+/// PUT answer was lost was reversed back by the redrive and reported as succeeded).
+/// </remarks>
 public sealed class ApplyRevision(IObjectStore store) : IBatchFunction
 {
     /// <summary>The name hosts select it by.</summary>
@@ -22,6 +29,10 @@ public sealed class ApplyRevision(IObjectStore store) : IBatchFunction
 
     /// <summary>Objects larger than this are refused: the revision is done in memory.</summary>
     public const long MaxObjectBytes = 64L * 1024 * 1024;
+
+    /// <summary>User metadata naming the job and task whose revision wrote the object
+    /// (<c>x-amz-meta-pipeline-revised-by: jobId/taskId</c>).</summary>
+    public const string RevisedByMetadata = "pipeline-revised-by";
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -59,9 +70,28 @@ public sealed class ApplyRevision(IObjectStore store) : IBatchFunction
                 return TaskOutcome.PermanentFailure(task.TaskId, $"Stanza {key} is {content.Head.ContentLength} bytes; apply-revision handles at most {MaxObjectBytes}.");
             }
 
+            // A redrive after a PUT whose answer was lost (reset, timeout) finds the object already
+            // revised by this very task. Revising again would undo "reverse" or re-apply a revision to
+            // its own output, so the earlier write is the task's result.
+            var marker = job.Id + "/" + task.TaskId;
+            if (content.Head.Metadata.TryGetValue(RevisedByMetadata, out var revisedBy) && string.Equals(revisedBy, marker, StringComparison.Ordinal))
+            {
+                return TaskOutcome.Succeeded(task.TaskId, $"Applied revision type '{name}' to stanza {key}.");
+            }
+
             contentType = content.Head.ContentType;
             using var buffer = new MemoryStream();
-            await content.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await content.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                // The body arrives after GetObjectAsync has returned, so a connection reset or a stall
+                // while reading it is still an S3 failure (transient), not a bug of this function.
+                return Outcomes.FromS3Error(task.TaskId, S3FailureClassifier.FromException(e), $"Got exception when applying revision type '{name}' to {key}");
+            }
+
             if (!TryDecodeUtf8(buffer, out text))
             {
                 return TaskOutcome.PermanentFailure(task.TaskId, $"Stanza {key} is not UTF-8 text; it was left untouched.");
@@ -78,7 +108,8 @@ public sealed class ApplyRevision(IObjectStore store) : IBatchFunction
 
         var revised = Revise(text, revision);
         using var body = new MemoryStream(StrictUtf8.GetBytes(revised), writable: false);
-        var put = await store.PutObjectAsync(task.Bucket, key, body, new PutOptions(contentType ?? "text/plain; charset=utf-8"), cancellationToken).ConfigureAwait(false);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [RevisedByMetadata] = job.Id + "/" + task.TaskId };
+        var put = await store.PutObjectAsync(task.Bucket, key, body, new PutOptions(contentType ?? "text/plain; charset=utf-8", metadata), cancellationToken).ConfigureAwait(false);
         return put.Match(
             Succ: _ => TaskOutcome.Succeeded(task.TaskId, $"Applied revision type '{name}' to stanza {key}."),
             Fail: error => Outcomes.FromError(task.TaskId, error, $"Got exception when applying revision type '{name}' to {key}"));

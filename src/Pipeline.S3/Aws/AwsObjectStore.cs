@@ -19,8 +19,12 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
 {
     private const string NullVersion = "null";
 
+    /// <summary>HttpClient's default, which the SDK keeps when no timeout is configured.</summary>
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
+
     private readonly IAmazonS3 _client;
     private readonly bool _ownsClient;
+    private readonly TimeSpan _bodyTimeout;
 
     /// <summary>Wraps an existing client. Without the adapter's HTTP handler (see <see cref="Create"/>)
     /// the delete-marker flag of errors cannot be seen and is always false.</summary>
@@ -29,6 +33,7 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
         _ownsClient = ownsClient;
+        _bodyTimeout = client.Config?.Timeout is { } timeout && timeout > TimeSpan.Zero ? timeout : DefaultTimeout;
     }
 
     /// <summary>
@@ -181,7 +186,7 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
                     Time(response.LastModified),
                     response.Headers?.ContentType,
                     SdkValues.Metadata(response.Metadata));
-                return new ObjectContent(head, response.ResponseStream);
+                return new ObjectContent(head, new IdleTimeoutStream(response.ResponseStream, _bodyTimeout));
             },
             cancellationToken);
 

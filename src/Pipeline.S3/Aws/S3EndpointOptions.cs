@@ -31,7 +31,9 @@ public sealed record S3EndpointOptions(string? EndpointUrl = null, string? Regio
     /// </summary>
     public int? MaxErrorRetry { get; init; }
 
-    /// <summary>The HTTP timeout of each request; null (the default) keeps the SDK's (100 s).</summary>
+    /// <summary>The HTTP timeout of each request; null (the default) keeps the SDK's (100 s). The
+    /// adapter also applies it to each read of a GetObject body (no data for this long is a
+    /// <see cref="S3ErrorCodes.TransportTimeout"/>), which the SDK does not bound on .NET.</summary>
     public TimeSpan? Timeout { get; init; }
 
     /// <summary>Options for a custom endpoint with path-style addressing (what Ceph RGW, MinIO and the like need).</summary>
