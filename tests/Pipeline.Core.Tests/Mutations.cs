@@ -1,4 +1,7 @@
+using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 
 namespace Pipeline.Core.Tests;
@@ -473,5 +476,98 @@ internal static class Mutations
         }
 
         output.Add((byte)'"');
+    }
+}
+
+/// <summary>
+/// The same events as the CsCheck generator <c>Gens.FuzzEvent</c>, drawn from a plain seeded <see cref="Random"/>:
+/// for runs across a process boundary (the Native AOT bootstrap), where CsCheck's shrinking cannot
+/// reach — a failing event is reproduced from (seed, index) and printed whole instead.
+/// </summary>
+internal sealed class SeededEvents(int seed)
+{
+    private static readonly string[] Pieces =
+        ["a", "Z", "0", "/", ".", "-", "_", " ", "é", "日本", "😀", "\u0001", "\u007f", "\uFFFD", "+", "%", "%20", "%2F", "%C3%A9", "%F0%9F%98%80", "|"];
+
+    private static readonly string[] NotEnvelopes = ["", " ", "null", "[]", "{}", "\"tasks\"", "1e309", "{\"tasks\":[]}", "\uFEFF{}", "{\"a\":1}x", "{}{}", "{\"a\":1,}"];
+
+    private readonly Random _random = new(seed);
+
+    /// <summary>The next event. <paramref name="keySuffix"/>, when set, is appended to most keys (a
+    /// function's key grammar, such as apply-revision's <c>|lower</c>), so that most tasks parse.</summary>
+    public byte[] Next(Func<Random, string>? keySuffix = null)
+    {
+        if (_random.Next(10) == 0)
+        {
+            return _random.Next(2) == 0
+                ? System.Text.Encoding.UTF8.GetBytes(NotEnvelopes[_random.Next(NotEnvelopes.Length)])
+                : RandomBytes(_random.Next(97));
+        }
+
+        var tree = Mutations.Envelope(Request(keySuffix), _random.Next(1_001));
+        if (_random.Next(5) >= 2)
+        {
+            for (var i = _random.Next(1, 4); i > 0; i--)
+            {
+                Mutations.MutateTree(tree, _random.Next(Mutations.TreeOpKinds), _random.Next(), _random.Next());
+            }
+        }
+
+        var bytes = Mutations.Render(tree, _random.Next());
+        if (_random.Next(5) < 2)
+        {
+            for (var i = _random.Next(1, 4); i > 0; i--)
+            {
+                bytes = Mutations.MutateBytes(bytes, _random.Next(Mutations.ByteOpKinds), _random.Next(), _random.Next());
+            }
+        }
+
+        return bytes;
+    }
+
+    private InvocationRequest Request(Func<Random, string>? keySuffix)
+    {
+        var v2 = _random.Next(2) == 0;
+        var tasks = new BatchTask[_random.Next(7)];
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            var key = _random.Next(4) == 0 ? Mutations.EdgeKeys[_random.Next(Mutations.EdgeKeys.Length)] : Text(0, 12);
+            key += keySuffix is not null && _random.Next(5) > 0 ? keySuffix(_random) : string.Empty;
+            var version = _random.Next(3) == 0 ? null : Text(0, 4);
+            var bucket = "bucket-" + _random.Next(3);
+            tasks[i] = v2
+                ? BatchTask.ForSchema2(Text(1, 6), key, version, bucket)
+                : (BatchTask)BatchTask.ForSchema1(Text(1, 6), key, version, BucketArn.FromBucketName(bucket));
+        }
+
+        var arguments = new List<KeyValuePair<string, string>>();
+        for (var i = _random.Next(4); v2 && i > 0; i--)
+        {
+            arguments.Add(KeyValuePair.Create("arg" + i, Text(0, 6)));
+        }
+
+        return new InvocationRequest(
+            v2 ? SchemaVersion.V2 : SchemaVersion.V1,
+            Text(1, 8),
+            new BatchJob(Text(1, 8), UserArguments.Create(arguments)),
+            EquatableArray.Create(tasks));
+    }
+
+    private string Text(int min, int max)
+    {
+        var builder = new System.Text.StringBuilder();
+        for (var i = _random.Next(min, max + 1); i > 0; i--)
+        {
+            builder.Append(Pieces[_random.Next(Pieces.Length)]);
+        }
+
+        return builder.ToString();
+    }
+
+    private byte[] RandomBytes(int length)
+    {
+        var bytes = new byte[length];
+        _random.NextBytes(bytes);
+        return bytes;
     }
 }
