@@ -32,7 +32,12 @@ public sealed class FuzzProperties(ITestOutputHelper output)
         UndefinedCode,
         TemporaryWithBucket,
         Timeout,
+        UnreadableException,
     }
+
+    /// <summary>What a function may state for unanswered tasks: the three codes, and two that are not
+    /// codes at all (a bug in the function, which must still end in a response).</summary>
+    private static readonly ResultCode[] Treats = [ResultCode.Succeeded, ResultCode.TemporaryFailure, ResultCode.PermanentFailure, (ResultCode)9, (ResultCode)(-1)];
 
     [Fact]
     public void Handler_AnyEvent_AnswersEveryTaskOfAnEnvelopeOrNamesWhatIsWrong()
@@ -54,10 +59,38 @@ public sealed class FuzzProperties(ITestOutputHelper output)
         Assert.True(classes["valid"] * 5 > Events, $"only {classes["valid"]:N0} of {Events:N0} events were valid envelopes");
     }
 
+    /// <summary>Seeds of shrunk failures of the property above, pinned (each names the defect it found).</summary>
+    [Theory]
+    [InlineData("1fL5D8JXYeX1")] // a function stating treatMissingKeysAs 9: encoding the response threw
+    public void Handler_PinnedSeedOfAShrunkFailure_Holds(string seed) =>
+        Gens.FuzzEvent.Sample(bytes => Check(bytes, new ConcurrentDictionary<string, long>(StringComparer.Ordinal)), seed: seed, iter: 1, print: Describe);
+
+    [Fact]
+    public async Task Invoke_FunctionStatingAnUndefinedTreatMissingKeysAs_AnswersWithAWSsDefaultInsteadOfThrowing()
+    {
+        var json = """{"invocationSchemaVersion":"1.0","invocationId":"i","job":{"id":"j"},"tasks":[{"taskId":"t","s3Key":"k","s3BucketArn":"arn:aws:s3:::b"}]}""";
+
+        var response = FinAssert.Succ(await FunctionInvoker.InvokeAsync(new SilentWithUndefinedTreat(), Encoding.UTF8.GetBytes(json), CancellationToken.None));
+
+        Assert.Equal(
+            """{"invocationSchemaVersion":"1.0","treatMissingKeysAs":"TemporaryFailure","invocationId":"i","results":[{"taskId":"t","resultCode":"TemporaryFailure","resultString":null}]}""",
+            Encoding.UTF8.GetString(response));
+    }
+
+    [Fact]
+    public void FromException_ExceptionWhoseMessageThrows_StillBecomesAPermanentFailureNamingTheType()
+    {
+        var outcome = TaskOutcome.FromException("t", new UnreadableException());
+
+        Assert.Equal(ResultCode.PermanentFailure, outcome.Code);
+        Assert.Equal($"{typeof(UnreadableException).FullName}: (reading its message threw System.InvalidOperationException)", outcome.ResultString);
+    }
+
     private static void Check(byte[] bytes, ConcurrentDictionary<string, long> classes)
     {
         var verdict = EnvelopeOracle.Judge(bytes);
-        var function = new Chaos();
+        // The function's settings vary with the event: 2.0 key decoding on or off, any treatMissingKeysAs.
+        var function = new Chaos(Treats[bytes.Length % Treats.Length], decodeSchema2Keys: bytes.Length % 3 != 0);
         var result = FunctionInvoker.InvokeAsync(function, bytes, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
         result.Match(
@@ -65,7 +98,7 @@ public sealed class FuzzProperties(ITestOutputHelper output)
             {
                 Assert.True(verdict.IsValid, $"the handler answered an event the oracle judges {verdict}");
                 Count(classes, "valid");
-                AssertAnswersEveryTask(verdict, response, function.TreatMissingKeysAs, classes);
+                AssertAnswersEveryTask(verdict, response, function, classes);
             },
             Fail: error =>
             {
@@ -90,8 +123,10 @@ public sealed class FuzzProperties(ITestOutputHelper output)
             $"the error \"{error.Message}\" names none of the problems the oracle found: {string.Join(" | ", verdict.Problems)}");
     }
 
-    private static void AssertAnswersEveryTask(Verdict verdict, byte[] response, ResultCode treat, ConcurrentDictionary<string, long> classes)
+    private static void AssertAnswersEveryTask(Verdict verdict, byte[] response, Chaos function, ConcurrentDictionary<string, long> classes)
     {
+        // A code that is not one is stated as AWS's default, TemporaryFailure.
+        var treat = Enum.IsDefined(function.TreatMissingKeysAs) ? function.TreatMissingKeysAs : ResultCode.TemporaryFailure;
         using var document = JsonDocument.Parse(response);
         var root = document.RootElement;
         Assert.Equal(verdict.Version!.Value.ToWire(), root.GetProperty("invocationSchemaVersion").GetString());
@@ -116,13 +151,14 @@ public sealed class FuzzProperties(ITestOutputHelper output)
 
             var (expectedCode, expectedText) = Chaos.Decide(task.TaskId) switch
             {
-                Behaviour.EchoKey => (ResultCode.Succeeded, task.Key),
+                Behaviour.EchoKey => (ResultCode.Succeeded, verdict.Version == SchemaVersion.V2 && !function.DecodeOptions.DecodeSchema2Keys ? task.S3Key : task.Key),
                 Behaviour.EchoVersion => (ResultCode.Succeeded, task.S3VersionId),
                 Behaviour.Throw => (ResultCode.PermanentFailure, $"System.FormatException: cannot handle a {task.S3Key.Length}-character key"),
                 Behaviour.Silent => (treat, null),
                 Behaviour.UndefinedCode => (ResultCode.PermanentFailure, "the function returned an undefined result code (7)"),
                 Behaviour.TemporaryWithBucket => (ResultCode.TemporaryFailure, task.Bucket),
-                _ => (ResultCode.TemporaryFailure, "System.TimeoutException: slow store"),
+                Behaviour.Timeout => (ResultCode.TemporaryFailure, "System.TimeoutException: slow store"),
+                _ => (ResultCode.PermanentFailure, $"{typeof(UnreadableException).FullName}: (reading its message threw System.InvalidOperationException)"),
             };
             Assert.Equal(expectedCode, code);
             Assert.Equal(expectedText, text);
@@ -137,11 +173,13 @@ public sealed class FuzzProperties(ITestOutputHelper output)
 
     /// <summary>A function that does, per task, one of the things a real function may do — chosen by
     /// a hash of the task id, so the check can tell what it did.</summary>
-    private sealed class Chaos : IBatchFunction
+    private sealed class Chaos(ResultCode treatMissingKeysAs, bool decodeSchema2Keys) : IBatchFunction
     {
         public string Name => "chaos";
 
-        public ResultCode TreatMissingKeysAs => ResultCode.PermanentFailure;
+        public ResultCode TreatMissingKeysAs => treatMissingKeysAs;
+
+        public DecodeOptions DecodeOptions { get; } = new(decodeSchema2Keys);
 
         public static Behaviour Decide(string taskId)
         {
@@ -151,7 +189,7 @@ public sealed class FuzzProperties(ITestOutputHelper output)
                 hash = (hash ^ c) * 16_777_619u;
             }
 
-            return (Behaviour)(hash % 7);
+            return (Behaviour)(hash % 8);
         }
 
         public ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken) => Decide(task.TaskId) switch
@@ -162,7 +200,24 @@ public sealed class FuzzProperties(ITestOutputHelper output)
             Behaviour.Silent => ValueTask.FromResult(default(TaskOutcome)),
             Behaviour.UndefinedCode => ValueTask.FromResult(new TaskOutcome(task.TaskId, (ResultCode)7, "?")),
             Behaviour.TemporaryWithBucket => ValueTask.FromResult(TaskOutcome.TemporaryFailure(task.TaskId, task.Bucket)),
-            _ => ValueTask.FromException<TaskOutcome>(new TimeoutException("slow store")),
+            Behaviour.Timeout => ValueTask.FromException<TaskOutcome>(new TimeoutException("slow store")),
+            _ => throw new UnreadableException(),
         };
+    }
+
+    /// <summary>Answers nothing and states a code that does not exist for what it leaves unanswered.</summary>
+    private sealed class SilentWithUndefinedTreat : IBatchFunction
+    {
+        public string Name => "silent";
+
+        public ResultCode TreatMissingKeysAs => (ResultCode)9;
+
+        public ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken) => default;
+    }
+
+    /// <summary>An exception whose message cannot be read: what a function's own exception type may do.</summary>
+    private sealed class UnreadableException : Exception
+    {
+        public override string Message => throw new InvalidOperationException("no message");
     }
 }

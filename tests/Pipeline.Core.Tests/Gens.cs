@@ -67,6 +67,15 @@ internal static class Gens
         Gen.Select(Text, Text, UserArgs, Schema2Task.Array[0, 6])
             .Select((invocation, job, args, tasks) => new InvocationRequest(SchemaVersion.V2, invocation, new BatchJob(job, args), EquatableArray.Create<BatchTask>(tasks))));
 
+    /// <summary>Mostly <see cref="Request"/>; one in six carries 9–40 tasks, past the point where the
+    /// responder switches from a linear scan to a dictionary.</summary>
+    private static readonly Gen<InvocationRequest> FuzzRequest = Gen.Frequency(
+        (5, Request),
+        (1, Gen.Select(Text, Text, Gen.Bool, Schema1Task.Array[9, 40], Schema2Task.Array[9, 40])
+            .Select((invocation, job, v2, tasks1, tasks2) => v2
+                ? new InvocationRequest(SchemaVersion.V2, invocation, new BatchJob(job), EquatableArray.Create<BatchTask>(tasks2))
+                : new InvocationRequest(SchemaVersion.V1, invocation, new BatchJob(job), EquatableArray.Create<BatchTask>(tasks1)))));
+
     public static readonly Gen<ResultCode> Code = Gen.OneOf(ResultCode.Succeeded, ResultCode.TemporaryFailure, ResultCode.PermanentFailure);
 
     public static readonly Gen<InvocationResponse> Response =
@@ -95,7 +104,7 @@ internal static class Gens
     /// three byte mutations (truncated, bit-flipped, spliced). About a third stay valid envelopes.
     /// </summary>
     public static readonly Gen<byte[]> FuzzEvent = Gen.Frequency(
-        (9, from request in Request
+        (9, from request in FuzzRequest
             from shape in Gen.Int[0, 1_000]
             from treeOps in Gen.Frequency((2, Gen.Const(Array.Empty<(int, int, int)>())), (3, TreeOp.Array[1, 3]))
             from style in Gen.Int[0, int.MaxValue]

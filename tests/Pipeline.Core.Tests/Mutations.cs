@@ -1,7 +1,11 @@
+// This file is compiled into Pipeline.Core.Tests (implicit usings) and Pipeline.Lambda.Tests (none),
+// so the usings the second needs are redundant in the first.
+#pragma warning disable IDE0005
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
+#pragma warning restore IDE0005
+using System.Globalization;
 using System.Text;
 
 namespace Pipeline.Core.Tests;
