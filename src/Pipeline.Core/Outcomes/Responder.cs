@@ -18,7 +18,9 @@ public static class Responder
     /// Outcomes for task ids not in the request are dropped. When a task has several outcomes the
     /// most severe code wins (PermanentFailure over TemporaryFailure over Succeeded), and among
     /// those the ordinally smallest result string (null first) — so the answer does not depend on
-    /// the order outcomes arrived in.
+    /// the order outcomes arrived in. A <paramref name="treatMissingKeysAs"/> that is not a defined code
+    /// (a bug in the function's settings) is stated as <see cref="DefaultTreatMissingKeysAs"/>: the
+    /// response must still be one Batch Operations can read, for every task.
     /// </summary>
     public static InvocationResponse Respond(
         InvocationRequest request,
@@ -26,6 +28,11 @@ public static class Responder
         ResultCode treatMissingKeysAs = DefaultTreatMissingKeysAs)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if ((uint)treatMissingKeysAs > (uint)ResultCode.PermanentFailure)
+        {
+            treatMissingKeysAs = DefaultTreatMissingKeysAs;
+        }
+
         var tasks = request.Tasks.AsSpan();
         var results = tasks.Length == 0 ? [] : new TaskResult[tasks.Length];
         if (tasks.Length <= LinearScanLimit || outcomes.Length <= LinearScanLimit)

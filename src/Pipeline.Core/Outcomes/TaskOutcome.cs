@@ -22,7 +22,7 @@ public readonly record struct TaskOutcome(string TaskId, ResultCode Code, string
     /// The outcome of a function that threw for a task: cancellation or a timeout is
     /// <see cref="ResultCode.TemporaryFailure"/> (the work may succeed when redriven); any other
     /// exception is <see cref="ResultCode.PermanentFailure"/> whose message names the exception type
-    /// and its message.
+    /// and its message. Never throws, even for an exception whose <see cref="Exception.Message"/> does.
     /// </summary>
     public static TaskOutcome FromException(string taskId, Exception exception)
     {
@@ -32,9 +32,23 @@ public readonly record struct TaskOutcome(string TaskId, ResultCode Code, string
             exception = aggregate.InnerExceptions[0];
         }
 
-        var description = $"{exception.GetType().FullName}: {exception.Message}";
+        var description = $"{exception.GetType().FullName}: {MessageOf(exception)}";
         return exception is OperationCanceledException or TimeoutException
             ? TemporaryFailure(taskId, description)
             : PermanentFailure(taskId, description);
+    }
+
+    private static string MessageOf(Exception exception)
+    {
+        try
+        {
+            return exception.Message;
+        }
+#pragma warning disable CA1031 // A function's own exception type may throw from Message; the task must still get an outcome.
+        catch (Exception unreadable)
+#pragma warning restore CA1031
+        {
+            return $"(reading its message threw {unreadable.GetType().FullName})";
+        }
     }
 }

@@ -35,6 +35,8 @@ internal sealed class RuntimeApiClient : IDisposable
 {
     private static readonly ResiliencePropertyKey<string> OperationKey = new("pipeline.operation");
 
+    private static readonly long LastRepresentableUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     private readonly HttpClient _http;
     private readonly string _base;
     private readonly ResiliencePipeline<HttpResponseMessage> _next;
@@ -108,7 +110,9 @@ internal sealed class RuntimeApiClient : IDisposable
             throw new RuntimeApiException($"GET /runtime/invocation/next answered without a {RuntimeApi.RequestIdHeader} header");
         }
 
+        // A deadline that is not a number, or lies past what DateTimeOffset holds (year 9999), is no deadline.
         var deadline = long.TryParse(Header(response, RuntimeApi.DeadlineHeader), NumberStyles.None, CultureInfo.InvariantCulture, out var epochMs)
+            && epochMs <= LastRepresentableUnixMs
             ? DateTimeOffset.FromUnixTimeMilliseconds(epochMs)
             : DateTimeOffset.MaxValue;
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);

@@ -32,7 +32,18 @@ internal sealed class InvocationLoop(RuntimeApiClient client, IBatchFunction fun
                 return LambdaHost.RuntimeApiFailedExitCode;
             }
 
-            await HandleAsync(next, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await HandleAsync(next, cancellationToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The last guard of the loop: one invocation's failure must not end it.
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                // HandleAsync answers every failure it knows of; reaching here is a bug of the host,
+                // and the invocation stays unanswered (Lambda times it out) while the loop goes on.
+                logger.Error($"the invocation {next.RequestId} could not be answered: {e.GetType().FullName}: {ExceptionText.MessageOf(e)}");
+            }
         }
 
         return 0;
@@ -69,7 +80,7 @@ internal sealed class InvocationLoop(RuntimeApiClient client, IBatchFunction fun
 #pragma warning restore CA1031
             {
                 errorType = e.GetType().FullName ?? e.GetType().Name;
-                errorMessage = e.Message;
+                errorMessage = ExceptionText.MessageOf(e);
                 logger.Error("the invocation failed", e);
             }
 

@@ -112,7 +112,7 @@ public sealed class LambdaLogger
         if (exception is not null)
         {
             writer.WriteString("errorType"u8, exception.GetType().FullName);
-            writer.WriteString("errorMessage"u8, exception.Message);
+            writer.WriteString("errorMessage"u8, ExceptionText.MessageOf(exception));
         }
 
         writer.WriteEndObject();
@@ -127,7 +127,7 @@ public sealed class LambdaLogger
             .Append(message);
         if (exception is not null)
         {
-            line.Append(" (").Append(exception.GetType().FullName).Append(": ").Append(exception.Message).Append(')');
+            line.Append(" (").Append(exception.GetType().FullName).Append(": ").Append(ExceptionText.MessageOf(exception)).Append(')');
         }
 
         line.Replace("\r\n", "\r").Replace('\n', '\r');
