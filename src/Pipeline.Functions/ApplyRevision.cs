@@ -89,7 +89,7 @@ public sealed class ApplyRevision(IObjectStore store) : IBatchFunction
             {
                 // The body arrives after GetObjectAsync has returned, so a connection reset or a stall
                 // while reading it is still an S3 failure (transient), not a bug of this function.
-                return Outcomes.FromS3Error(task.TaskId, S3FailureClassifier.FromException(e), $"Got exception when applying revision type '{name}' to {key}");
+                return Outcomes.FromError(task.TaskId, S3FailureClassifier.FromException(e), $"Got exception when applying revision type '{name}' to {key}");
             }
 
             if (!TryDecodeUtf8(buffer, out text))
