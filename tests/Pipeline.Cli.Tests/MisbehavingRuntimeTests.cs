@@ -252,12 +252,12 @@ internal sealed partial class CorpusJob : IDisposable
         Assert.Equal(0, (await Run.S3Batch("store", "mb", "reports", "--store", job.Store)).ExitCode);
         var listed = await Run.S3Batch("store", "ls", "--bucket", "manifests", "--store", job.Store);
         var etag = listed.Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2].Trim('"');
-        await File.WriteAllTextAsync(dir.Combine("job.json"), $$"""
+        await File.WriteAllTextAsync(dir.Combine("job.json"), $$$"""
             {"AccountId":"111122223333","ConfirmationRequired":false,
              "Operation":{"LambdaInvoke":{"FunctionArn":"arn:aws:lambda:us-east-1:111122223333:function:misbehaving","InvocationSchemaVersion":"1.0"}},
              "Report":{"Bucket":"arn:aws:s3:::reports","Format":"Report_CSV_20180820","Enabled":true,"Prefix":"batch","ReportScope":"AllTasks"},
              "ClientRequestToken":"corpus","Manifest":{"Spec":{"Format":"S3BatchOperations_CSV_20180820","Fields":["Bucket","Key"]},
-             "Location":{"ObjectArn":"arn:aws:s3:::manifests/m.csv","ETag":"{{etag}}"}},
+             "Location":{"ObjectArn":"arn:aws:s3:::manifests/m.csv","ETag":"{{{etag}}}"}},
              "Priority":10,"RoleArn":"arn:aws:iam::111122223333:role/BatchOperationsRole"}
             """);
         return job;
