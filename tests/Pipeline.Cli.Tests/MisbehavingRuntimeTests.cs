@@ -32,7 +32,7 @@ public sealed class MisbehavingRuntimeStartTests
     {
         using var job = await CorpusJob.CreateAsync(tasks: 3);
 
-        var run = await job.RunAsync("exits-slowly.sh", "--concurrency", "1", "--timeout", "3");
+        var run = await job.RunAsync("exits-slowly.sh", "--concurrency", "1", "--timeout", "20");
 
         var described = run.AssertFailedJob();
         Assert.StartsWith("The function could not start: the function process exited 3 times before serving an invocation (last: exit status 1 after ", described.Reason, StringComparison.Ordinal);
@@ -63,7 +63,7 @@ public sealed class MisbehavingRuntimeAnswerTests
     {
         using var job = await CorpusJob.CreateAsync(tasks: 4);
 
-        var run = await job.RunAsync("invalid-json.sh", "--concurrency", "2", "--timeout", "3");
+        var run = await job.RunAsync("invalid-json.sh", "--concurrency", "2", "--timeout", "30");
 
         var described = run.AssertCompleteJob(succeeded: 0, failed: 4);
         var rows = await job.ReportRowsAsync(described.JobId);
@@ -89,7 +89,7 @@ public sealed class MisbehavingRuntimeAnswerTests
     {
         using var job = await CorpusJob.CreateAsync(tasks: 3);
 
-        var run = await job.RunAsync("wrong-invocation-id.sh", "--concurrency", "2", "--timeout", "3");
+        var run = await job.RunAsync("wrong-invocation-id.sh", "--concurrency", "2", "--timeout", "30");
 
         // AWS documents copying invocationId into the response, not checking it: results count by taskId.
         var described = run.AssertCompleteJob(succeeded: 3, failed: 0);
@@ -102,7 +102,7 @@ public sealed class MisbehavingRuntimeAnswerTests
     {
         using var job = await CorpusJob.CreateAsync(tasks: 3);
 
-        var run = await job.RunAsync("no-results.sh", "--concurrency", "3", "--timeout", "3", "--max-redrives", "1");
+        var run = await job.RunAsync("no-results.sh", "--concurrency", "3", "--timeout", "30", "--max-redrives", "1");
 
         // treatMissingKeysAs defaults to TemporaryFailure: redriven once, then failed as such.
         var described = run.AssertCompleteJob(succeeded: 0, failed: 3);
@@ -116,7 +116,7 @@ public sealed class MisbehavingRuntimeAnswerTests
     {
         using var job = await CorpusJob.CreateAsync(tasks: 4);
 
-        var run = await job.RunAsync("two-results.sh", "--concurrency", "2", "--timeout", "3");
+        var run = await job.RunAsync("two-results.sh", "--concurrency", "2", "--timeout", "30");
 
         var described = run.AssertCompleteJob(succeeded: 4, failed: 0);
         var rows = await job.ReportRowsAsync(described.JobId);
@@ -132,11 +132,11 @@ public sealed class MisbehavingRuntimeServeTests
     {
         using var job = await CorpusJob.CreateAsync(tasks: 4);
 
-        var run = await job.RunAsync("never-answers.sh", "--concurrency", "2", "--timeout", "1");
+        var run = await job.RunAsync("never-answers.sh", "--concurrency", "2", "--timeout", "3");
 
         var described = run.AssertCompleteJob(succeeded: 0, failed: 4);
         var rows = await job.ReportRowsAsync(described.JobId);
-        Assert.All(rows, r => Assert.Contains("Task timed out after 1.00 seconds", r.Line, StringComparison.Ordinal));
+        Assert.All(rows, r => Assert.Contains("Task timed out after 3.00 seconds", r.Line, StringComparison.Ordinal));
 
         // Each invocation was taken by its own process (a timed-out one is never reused), and none is left.
         var pids = job.Lines("pids");
@@ -149,7 +149,7 @@ public sealed class MisbehavingRuntimeServeTests
     {
         using var job = await CorpusJob.CreateAsync(tasks: 1000);
 
-        var run = await job.RunAsync("dies-midway.sh", ["120"], "--concurrency", "4", "--timeout", "5");
+        var run = await job.RunAsync("dies-midway.sh", ["120"], "--concurrency", "4", "--timeout", "30");
 
         var crashes = job.Lines("crashed").Length;
         var described = run.AssertCompleteJob(succeeded: 1000 - crashes, failed: crashes);
@@ -195,10 +195,10 @@ public sealed class MisbehavingRuntimeInvokeTests
     {
         using var job = await CorpusJob.CreateAsync(tasks: 1);
 
-        var run = await job.InvokeAsync("never-answers.sh", "--timeout", "1");
+        var run = await job.InvokeAsync("never-answers.sh", "--timeout", "3");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"Task timed out after 1.00 seconds\"}", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"Task timed out after 3.00 seconds\"}", run.Stderr, StringComparison.Ordinal);
         CorpusJob.AssertNoStackTrace(run);
         var pid = Assert.Single(job.Lines("pids"));
         Assert.False(CorpusJob.IsRunning(pid), $"timed-out runtime process {pid} still runs");
