@@ -1,10 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
-using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Pipeline.Core;
+using Pipeline.Engine;
 using Pipeline.Functions;
 using Pipeline.Lambda;
 
@@ -105,79 +107,51 @@ internal static class InvokeCommand
             throw new UsageException("--store cannot be shared with another process; give the function an S3 endpoint with --endpoint-url");
         }
 
-        await using var server = new RuntimeApiServer();
-        await server.StartAsync(cancellationToken).ConfigureAwait(false);
-        using var process = StartRuntime(runtimeCommand, name, server.Endpoint, parse.GetValue(stores.EndpointUrl), parse.GetValue(stores.Region));
-        try
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (parse.GetValue(stores.EndpointUrl) is { Length: > 0 } endpointUrl)
         {
-            var invocation = server.InvokeAsync(bytes, timeout, $"arn:aws:lambda:us-east-1:123456789012:function:{name}", cancellationToken);
-            var exited = process.WaitForExitAsync(cancellationToken);
-            if (await Task.WhenAny(invocation, exited).ConfigureAwait(false) == exited && !invocation.IsCompleted)
-            {
-                var init = server.InitErrors;
-                return init.Count > 0
-                    ? Output.Error(init[0].ErrorType, init[0].ErrorMessage)
-                    : Output.Error("Runtime.ExitError", $"the function process exited with code {process.ExitCode} before answering");
-            }
-
-            var result = await invocation.ConfigureAwait(false);
-            switch (result.Kind)
-            {
-                case InvocationResultKind.Response:
-                    WriteLine(result.Body.Span);
-                    return 0;
-                case InvocationResultKind.FunctionError:
-                    using (var stderr = Console.OpenStandardError())
-                    {
-                        stderr.Write(result.Error!.Body.Span);
-                        stderr.Write("\n"u8);
-                    }
-
-                    return Output.Failure;
-                default:
-                    return Output.Error("Sandbox.Timedout", $"Task timed out after {timeout.TotalSeconds:0.00} seconds");
-            }
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static Process StartRuntime(string command, string handler, string runtimeApi, string? endpointUrl, string? region)
-    {
-        // The function's own stdout (Lambda's log stream) goes to our stderr: stdout is the response.
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardOutput = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(command);
-        start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtimeApi;
-        start.Environment["_HANDLER"] = handler;
-        start.Environment["AWS_LAMBDA_FUNCTION_NAME"] = handler;
-        start.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "128";
-        if (!string.IsNullOrEmpty(endpointUrl))
-        {
-            start.Environment["AWS_ENDPOINT_URL_S3"] = endpointUrl;
+            environment["AWS_ENDPOINT_URL_S3"] = endpointUrl;
         }
 
-        if (!string.IsNullOrEmpty(region))
+        if (parse.GetValue(stores.Region) is { Length: > 0 } region)
         {
-            start.Environment["AWS_REGION"] = region;
+            environment["AWS_REGION"] = region;
         }
 
-        var process = Process.Start(start) ?? throw new UsageException($"could not start '{command}'");
-        process.OutputDataReceived += static (_, line) =>
+        // The same execution environment as `run` (init bound, timeout kills the process), with one
+        // start: a single invocation reports the first failed start rather than retrying it.
+        await using var endpoint = new RuntimeProcessEndpoint(RuntimeProcessOptions.ForShellCommand(runtimeCommand, name) with
         {
-            if (line.Data is not null)
-            {
-                Console.Error.WriteLine(line.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        return process;
+            Timeout = timeout,
+            Environment = environment,
+            FunctionArn = $"arn:aws:lambda:us-east-1:123456789012:function:{name}",
+            ProcessCount = 1,
+            MaxFailedStarts = 1,
+
+            // The function's own output (Lambda's log stream) goes to our stderr: stdout is the response.
+            Log = static line => Console.Error.WriteLine(line),
+        });
+        await endpoint.StartAsync(1, cancellationToken).ConfigureAwait(false);
+        var result = await endpoint.InvokeAsync(bytes, cancellationToken).ConfigureAwait(false);
+        switch (result.Kind)
+        {
+            case FunctionResultKind.Response:
+                WriteLine(result.Body.Span);
+                return 0;
+            case FunctionResultKind.FunctionError:
+                using (var stderr = Console.OpenStandardError())
+                {
+                    stderr.Write(result.Body.Span);
+                    stderr.Write("\n"u8);
+                }
+
+                return Output.Failure;
+            case FunctionResultKind.InitFailed:
+                var (errorType, errorMessage) = ErrorBody.TryDecode(result.Body.Span);
+                return Output.Error(errorType ?? "Runtime.InitError", errorMessage ?? result.Reason ?? "the function could not start");
+            default:
+                return Output.Error("Sandbox.Timedout", string.Create(CultureInfo.InvariantCulture, $"Task timed out after {timeout.TotalSeconds:0.00} seconds"));
+        }
     }
 
     private static void WriteLine(ReadOnlySpan<byte> bytes)

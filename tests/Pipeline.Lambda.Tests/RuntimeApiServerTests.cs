@@ -51,6 +51,42 @@ public sealed class RuntimeApiServerTests
     }
 
     [Fact]
+    public async Task WaitForPoll_CompletesAtTheFirstNextEvenWithNothingQueued_AndNotBefore()
+    {
+        await using var server = await BootstrapProcessTests.StartServerAsync();
+        using var runtime = Runtime(server);
+        var polled = server.WaitForPollAsync(Cancel());
+
+        // Nothing has polled yet: an init error is not a poll either.
+        using (await runtime.PostAsync("runtime/init/error", new StringContent("{\"errorMessage\":\"x\",\"errorType\":\"E\"}")))
+        {
+        }
+
+        Assert.False(polled.IsCompleted);
+        var next = runtime.GetAsync("runtime/invocation/next");
+        await polled.WaitAsync(Timeout);
+        Assert.True(polled.IsCompletedSuccessfully);
+        Assert.False(next.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Invoke_WithARequestIdOfTheCallers_DeliversAndCompletesUnderThatId()
+    {
+        await using var server = await BootstrapProcessTests.StartServerAsync();
+        using var runtime = Runtime(server);
+
+        var pending = server.InvokeAsync(new RuntimeInvocation(Events.Utf8("{}"), Timeout, Events.FunctionArn) { RequestId = "env-3-req-17" }, Cancel());
+        using var next = await runtime.GetAsync("runtime/invocation/next");
+        using var posted = await runtime.PostAsync("runtime/invocation/env-3-req-17/response", new StringContent("{\"ok\":1}"));
+
+        Assert.Equal("env-3-req-17", Header(next, RuntimeApi.RequestIdHeader));
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        var result = await pending;
+        Assert.Equal("env-3-req-17", result.RequestId);
+        Assert.Equal("{\"ok\":1}", Encoding.UTF8.GetString(result.Body.Span));
+    }
+
+    [Fact]
     public async Task ConcurrentPollers_EachTakeADifferentEvent()
     {
         await using var server = await BootstrapProcessTests.StartServerAsync();

@@ -58,6 +58,7 @@ internal sealed class JobRun : IDisposable
     private long _failed;
     private long _redrives;
     private int _failing;
+    private int _cannotStart;
     private long _activeStart;
     private TimeSpan _activeElapsed;
     private long _lastProgress;
@@ -406,6 +407,11 @@ internal sealed class JobRun : IDisposable
             var invocationId = _ids.InvocationId(entry.Row, attempt);
             var payload = EnvelopeCodec.EncodeRequest(new InvocationRequest(schema, invocationId, _batchJob, EquatableArray.Create(task)));
             var result = await _options.Function.InvokeAsync(payload, cancellationToken).ConfigureAwait(false);
+            if (result.Kind == FunctionResultKind.InitFailed)
+            {
+                FunctionCannotStart(result.Reason);
+            }
+
             var (code, message, failureCode) = Interpret(result, taskId, invocationId);
             if (code == ResultCode.TemporaryFailure && attempt < _options.Redrive.MaxRedrives)
             {
@@ -455,12 +461,26 @@ internal sealed class JobRun : IDisposable
                 var missing = response.TreatMissingKeysAs;
                 return (missing, null, missing == ResultCode.Succeeded ? string.Empty : missing.ToWire());
             case FunctionResultKind.FunctionError:
+            case FunctionResultKind.InitFailed:
                 return (ResultCode.PermanentFailure, FunctionErrorPrefix + Encoding.UTF8.GetString(result.Body.Span), nameof(ResultCode.PermanentFailure));
             default:
                 var body = InProcessFunctionEndpoint.ErrorBody(
                     "Sandbox.Timedout",
                     string.Create(CultureInfo.InvariantCulture, $"{_time.GetUtcNow().UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {result.RequestId ?? invocationId} Task timed out after {_options.Function.Timeout.TotalSeconds:0.00} seconds"));
                 return (ResultCode.PermanentFailure, FunctionErrorPrefix + Encoding.UTF8.GetString(body), nameof(ResultCode.PermanentFailure));
+        }
+    }
+
+    /// <summary>The function cannot start at all: the job fails naming why. Its tasks still end one by
+    /// one (each fails at once with the init error), so every task is in the report.</summary>
+    private void FunctionCannotStart(string? reason)
+    {
+        if (Interlocked.Exchange(ref _cannotStart, 1) == 0)
+        {
+            lock (_failures)
+            {
+                _failures.Add(new JobFailure(FailureCodes.FunctionInitFailed, reason ?? "The function could not start"));
+            }
         }
     }
 
@@ -483,9 +503,13 @@ internal sealed class JobRun : IDisposable
         var run = s + f;
         if (run >= _options.FailureRuleMinimumTasks && f > _options.FailureRuleThreshold * run && Interlocked.Exchange(ref _failing, 1) == 0)
         {
-            _failures.Add(new JobFailure(
-                FailureCodes.TaskFailureThresholdExceeded,
-                string.Create(CultureInfo.InvariantCulture, $"Job failed: {f} of {run} tasks failed, more than {_options.FailureRuleThreshold:P0} once at least {_options.FailureRuleMinimumTasks} tasks ran")));
+            lock (_failures)
+            {
+                _failures.Add(new JobFailure(
+                    FailureCodes.TaskFailureThresholdExceeded,
+                    string.Create(CultureInfo.InvariantCulture, $"Job failed: {f} of {run} tasks failed, more than {_options.FailureRuleThreshold:P0} once at least {_options.FailureRuleMinimumTasks} tasks ran")));
+            }
+
             _statusReason = "Task failure threshold exceeded";
             _stopDispatch.Cancel();
         }

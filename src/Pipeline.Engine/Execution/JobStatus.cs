@@ -82,6 +82,10 @@ public static class FailureCodes
 
     /// <summary>The completion report could not be written.</summary>
     public const string ReportWriteFailed = "ReportWriteFailed";
+
+    /// <summary>The function cannot start: its process kept exiting before it polled for an
+    /// invocation, posted an init error, or missed the init timeout.</summary>
+    public const string FunctionInitFailed = "FunctionInitFailed";
 }
 
 /// <summary>Progress of a running job, for a CLI's progress display.</summary>

@@ -15,13 +15,25 @@ public enum FunctionResultKind
 
     /// <summary>The function did not answer within its timeout.</summary>
     TimedOut,
+
+    /// <summary>The function cannot start at all (its init kept failing: the process exits before
+    /// polling, posts an init error, or misses the init timeout), so this invocation never ran.
+    /// <see cref="FunctionResult.Body"/> is the error JSON a Lambda invoke would return;
+    /// <see cref="FunctionResult.Reason"/> says why, for the job's FailureReason. Every later
+    /// invocation of the endpoint ends the same way.</summary>
+    InitFailed,
 }
 
 /// <summary>What one invocation returned.</summary>
-/// <param name="Kind">Response, function error or timeout.</param>
+/// <param name="Kind">Response, function error, timeout, or a function that cannot start.</param>
 /// <param name="Body">The response payload or the error JSON; empty for a timeout.</param>
 /// <param name="RequestId">The Lambda request id, when the endpoint has one.</param>
-public readonly record struct FunctionResult(FunctionResultKind Kind, ReadOnlyMemory<byte> Body, string? RequestId = null);
+public readonly record struct FunctionResult(FunctionResultKind Kind, ReadOnlyMemory<byte> Body, string? RequestId = null)
+{
+    /// <summary>For <see cref="FunctionResultKind.InitFailed"/>: why the function cannot start, in
+    /// words fit for a job's FailureReason (the init error, or how the process failed its starts).</summary>
+    public string? Reason { get; init; }
+}
 
 /// <summary>
 /// Where the engine sends invocation envelopes: a function in process

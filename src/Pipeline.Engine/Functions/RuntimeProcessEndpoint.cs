@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading;
+using System.Threading.Channels;
 using System.Threading.Tasks;
 using Pipeline.Lambda;
 
@@ -13,24 +15,36 @@ namespace Pipeline.Engine;
 /// <param name="Handler">Lambda's <c>_HANDLER</c> (the function name, e.g. <c>echo</c>).</param>
 public sealed record RuntimeProcessOptions(string FileName, IReadOnlyList<string> Arguments, string Handler)
 {
+    /// <summary>Lambda's init timeout (10 s): a process that has not called <c>/runtime/invocation/next</c>
+    /// this long after it started failed its start.</summary>
+    public static readonly TimeSpan LambdaInitTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Extra environment for each process (e.g. <c>AWS_ENDPOINT_URL_S3</c>, <c>AWS_REGION</c>, credentials).</summary>
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
 
-    /// <summary>Lambda's timeout for one invocation (default 60 s).</summary>
+    /// <summary>Lambda's timeout for one invocation (default 60 s). An invocation not answered in
+    /// time ends <see cref="FunctionResultKind.TimedOut"/> and its process is killed and replaced.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The init phase's bound (default <see cref="LambdaInitTimeout"/>): a process must call
+    /// <c>/runtime/invocation/next</c> within it, else it is killed and counts as a failed start.</summary>
+    public TimeSpan InitTimeout { get; init; } = LambdaInitTimeout;
+
+    /// <summary>Failed starts in a row (an exit before polling, however late; an init error; a missed
+    /// init timeout) after which one execution environment gives up and the function is declared
+    /// unable to start: every waiting and later invocation ends <see cref="FunctionResultKind.InitFailed"/>.
+    /// Default 3.</summary>
+    public int MaxFailedStarts { get; init; } = 3;
 
     /// <summary>Sent as <c>Lambda-Runtime-Invoked-Function-Arn</c>; default <c>arn:aws:lambda:us-east-1:123456789012:function:HANDLER</c>.</summary>
     public string? FunctionArn { get; init; }
 
-    /// <summary>How many processes poll the queue; null (the default) = the job's concurrency.</summary>
+    /// <summary>How many execution environments (processes) serve invocations; null (the default) = the job's concurrency.</summary>
     public int? ProcessCount { get; init; }
 
-    /// <summary>Receives each line the processes write (stdout and stderr: Lambda's log stream); null discards them.</summary>
+    /// <summary>Receives each line the processes write (stdout and stderr: Lambda's log stream) and
+    /// the endpoint's own notes (restarts, timeouts); null discards them.</summary>
     public Action<string>? Log { get; init; }
-
-    /// <summary>After this many consecutive quick deaths (under 2 s) of one process slot the endpoint gives up:
-    /// pending and later invocations fail as function errors <c>Runtime.ExitError</c>. Default 10.</summary>
-    public int MaxConsecutiveCrashes { get; init; } = 10;
 
     /// <summary>Options that run <paramref name="command"/> through <c>/bin/sh -c "exec …"</c> (what
     /// <c>--function-command</c> takes); <c>exec</c> makes the runtime the process itself.</summary>
@@ -39,40 +53,65 @@ public sealed record RuntimeProcessOptions(string FileName, IReadOnlyList<string
 }
 
 /// <summary>
-/// Custom-runtime processes polling a loopback Lambda Runtime API (<see cref="RuntimeApiServer"/>),
-/// like Lambda's execution environments: as many processes as the job's concurrency, all taking
-/// events from one queue; a process that dies is restarted (with a short backoff). An invocation a
-/// dying process held ends when its deadline passes (a timeout: the server cannot tell which process
-/// held it), which the engine reports as a failed task, as Lambda reports a crashed runtime.
+/// Custom-runtime processes run like Lambda's execution environments. Each environment is one
+/// process with <b>its own</b> loopback Runtime API (<see cref="RuntimeApiServer"/>), so the endpoint
+/// knows exactly which process holds which invocation:
+/// <list type="bullet">
+/// <item>Init: the process must call <c>/next</c> within <see cref="RuntimeProcessOptions.InitTimeout"/>;
+/// exiting first (however late), posting <c>/init/error</c> or missing the bound is a failed start.
+/// After <see cref="RuntimeProcessOptions.MaxFailedStarts"/> failed starts in a row, or when an
+/// invocation has waited init timeout + timeout for an environment while none became ready and a start
+/// failed, the function cannot start: every invocation ends <see cref="FunctionResultKind.InitFailed"/>.</item>
+/// <item>Invoke: an invocation not answered within <see cref="RuntimeProcessOptions.Timeout"/> ends
+/// <see cref="FunctionResultKind.TimedOut"/> and its process is killed (with its process tree) and
+/// replaced by a fresh one; a process that exits while holding an invocation ends it at once as the
+/// function error <c>Runtime.ExitError</c>, as Lambda reports a crashed runtime.</item>
+/// </list>
 /// </summary>
 public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
 {
-    private static readonly TimeSpan QuickDeath = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
     private readonly RuntimeProcessOptions _options;
-    private readonly RuntimeApiServer _server = new();
-    private readonly CancellationTokenSource _shutdown = new();
-    private readonly CancellationTokenSource _faulted = new();
-    private readonly object _gate = new();
+    private readonly string _functionArn;
+    private readonly Channel<Invocation> _queue = Channel.CreateUnbounded<Invocation>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly Lock _gate = new();
     private readonly List<Task> _slots = [];
-    private Process?[] _processes = [];
+    private RuntimeProcess?[] _processes = [];
+    private InitFailure? _initFailure;
+    private StartFailure? _lastStartFailure;
+    private long _lastStartFailureAt;
+    private long _lastReadyAt;
+    private int _starts;
     private int _restarts;
     private bool _started;
+    private bool _disposed;
 
     /// <summary>Creates the endpoint; nothing starts until <see cref="StartAsync"/>.</summary>
     public RuntimeProcessEndpoint(RuntimeProcessOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Timeout <= TimeSpan.Zero || options.InitTimeout <= TimeSpan.Zero || options.MaxFailedStarts < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Timeout and InitTimeout must be positive, MaxFailedStarts at least 1");
+        }
+
         _options = options;
+        _functionArn = options.FunctionArn ?? "arn:aws:lambda:us-east-1:123456789012:function:" + options.Handler;
     }
 
     /// <inheritdoc/>
     public TimeSpan Timeout => _options.Timeout;
 
-    /// <summary>The <c>host:port</c> of the Runtime API (after start).</summary>
-    public string RuntimeApiEndpoint => _server.Endpoint;
+    /// <summary>How many processes were started so far (first starts and replacements).</summary>
+    public int Starts => Volatile.Read(ref _starts);
 
-    /// <summary>How many times a dead process was restarted.</summary>
+    /// <summary>How many times a process was replaced (after a failed start, a timeout, or an exit).</summary>
     public int Restarts => Volatile.Read(ref _restarts);
+
+    /// <summary>Why the function cannot start, once it is declared so; otherwise null.</summary>
+    public string? InitFailureReason => Volatile.Read(ref _initFailure)?.Result.Reason;
 
     /// <summary>The ids of the processes running now (for diagnostics, and for tests that kill one).</summary>
     public IReadOnlyList<int> ProcessIds
@@ -84,16 +123,9 @@ public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
             {
                 foreach (var process in _processes)
                 {
-                    try
+                    if (process is { HasExited: false })
                     {
-                        if (process is { HasExited: false })
-                        {
-                            ids.Add(process.Id);
-                        }
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        // Not started yet or already gone.
+                        ids.Add(process.Id);
                     }
                 }
             }
@@ -103,231 +135,431 @@ public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
     }
 
     /// <inheritdoc/>
-    public async ValueTask StartAsync(int concurrency, CancellationToken cancellationToken)
+    public ValueTask StartAsync(int concurrency, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_started)
             {
-                return;
+                return ValueTask.CompletedTask;
             }
 
             _started = true;
-        }
-
-        await _server.StartAsync(cancellationToken).ConfigureAwait(false);
-        var count = Math.Max(1, _options.ProcessCount ?? concurrency);
-        lock (_gate)
-        {
-            _processes = new Process?[count];
+            var count = Math.Max(1, _options.ProcessCount ?? concurrency);
+            _processes = new RuntimeProcess?[count];
             for (var i = 0; i < count; i++)
             {
                 var slot = i;
                 _slots.Add(Task.Run(() => SuperviseAsync(slot), CancellationToken.None));
             }
         }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>
     public async ValueTask<FunctionResult> InvokeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _faulted.Token);
-        var arn = _options.FunctionArn ?? "arn:aws:lambda:us-east-1:123456789012:function:" + _options.Handler;
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Volatile.Read(ref _initFailure) is { } failed)
+        {
+            return failed.Result;
+        }
+
+        if (!Volatile.Read(ref _started))
+        {
+            await StartAsync(1, cancellationToken).ConfigureAwait(false);
+        }
+
+        var invocation = new Invocation(payload, Stopwatch.GetTimestamp());
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(invocation), this);
+
+        // Declared unable to start between the check and the write: the drain may have missed it.
+        if (Volatile.Read(ref _initFailure) is { } late && invocation.TryWithdraw())
+        {
+            return late.Result;
+        }
+
+        // Lambda bounds a cold invoke by the init timeout, then the function timeout: an invocation
+        // waiting that long for an environment asks whether any environment can start at all.
+        var patience = _options.InitTimeout + _options.Timeout;
         try
         {
-            var result = await _server.InvokeAsync(payload, _options.Timeout, arn, linked.Token).ConfigureAwait(false);
-            return result.Kind switch
+            while (true)
             {
-                InvocationResultKind.Response => new FunctionResult(FunctionResultKind.Response, result.Body, result.RequestId),
-                InvocationResultKind.FunctionError => new FunctionResult(
-                    FunctionResultKind.FunctionError,
-                    result.Error is { Body.Length: > 0 } error ? error.Body : InProcessFunctionEndpoint.ErrorBody(result.Error?.ErrorType ?? "Unhandled", result.Error?.ErrorMessage ?? string.Empty),
-                    result.RequestId),
-                _ => new FunctionResult(FunctionResultKind.TimedOut, ReadOnlyMemory<byte>.Empty, result.RequestId),
-            };
+                try
+                {
+                    return await invocation.Done.Task.WaitAsync(patience, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // WaitAsync's way of saying the patience ran out; decided below.
+                }
+
+                if (invocation.IsQueued && CannotStartSince(invocation.Enqueued) is { } failure)
+                {
+                    var result = DeclareInitFailed(failure);
+                    if (invocation.TryWithdraw())
+                    {
+                        return result;
+                    }
+                }
+            }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _faulted.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            var init = _server.InitErrors;
-            var message = init.Count > 0
-                ? $"Runtime exited: init error {init[^1].ErrorType}: {init[^1].ErrorMessage}"
-                : "Runtime exited: the function process keeps dying before it serves an invocation";
-            return new FunctionResult(FunctionResultKind.FunctionError, InProcessFunctionEndpoint.ErrorBody("Runtime.ExitError", message));
+            invocation.TryWithdraw();
+            throw;
         }
     }
 
-    /// <summary>Stops the processes (killing them) and the server.</summary>
+    /// <summary>Stops the processes (killing them) and their Runtime APIs.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _shutdown.CancelAsync().ConfigureAwait(false);
         Task[] slots;
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             slots = [.. _slots];
-            foreach (var process in _processes)
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _abort.CancelAsync().ConfigureAwait(false);
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(slots).ConfigureAwait(false);
+        while (_queue.Reader.TryRead(out var invocation))
+        {
+            if (invocation.TryWithdraw())
             {
-                Kill(process);
+                invocation.Done.TrySetCanceled();
             }
         }
 
-        try
-        {
-            await Task.WhenAll(slots).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down.
-        }
-
-        await _server.DisposeAsync().ConfigureAwait(false);
-        lock (_gate)
-        {
-            foreach (var process in _processes)
-            {
-                process?.Dispose();
-            }
-        }
-
-        _shutdown.Dispose();
-        _faulted.Dispose();
+        _stop.Dispose();
+        _abort.Dispose();
     }
 
+    /// <summary>One execution environment, for the endpoint's lifetime: start a process (init),
+    /// serve invocations until it must be replaced, replace it; give up after too many failed starts.</summary>
     private async Task SuperviseAsync(int slot)
     {
-        var quickDeaths = 0;
-        while (!_shutdown.IsCancellationRequested)
-        {
-            Process process;
-            try
-            {
-                process = Start();
-            }
-            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
-            {
-                _options.Log?.Invoke($"[runtime {slot}] cannot start {_options.FileName}: {e.Message}");
-                await _faulted.CancelAsync().ConfigureAwait(false);
-                return;
-            }
-
-            lock (_gate)
-            {
-                var previous = _processes[slot];
-                _processes[slot] = process;
-                previous?.Dispose();
-            }
-
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                await process.WaitForExitAsync(_shutdown.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                Kill(process);
-                return;
-            }
-
-            if (_shutdown.IsCancellationRequested)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _restarts);
-            _options.Log?.Invoke($"[runtime {slot}] process {process.Id} exited with code {process.ExitCode}; restarting");
-            quickDeaths = Stopwatch.GetElapsedTime(started) < QuickDeath ? quickDeaths + 1 : 0;
-            if (quickDeaths >= _options.MaxConsecutiveCrashes)
-            {
-                _options.Log?.Invoke($"[runtime {slot}] giving up after {quickDeaths} quick exits");
-                await _faulted.CancelAsync().ConfigureAwait(false);
-                return;
-            }
-
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 50 * (1 << Math.Min(quickDeaths, 7)))), _shutdown.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    private Process Start()
-    {
-        var start = new ProcessStartInfo(_options.FileName)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in _options.Arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // A runtime sees only what Lambda would set, not the engine's own Lambda variables.
-        var inherited = new List<string>();
-        foreach (var name in start.Environment.Keys)
-        {
-            if (name.StartsWith("AWS_LAMBDA_", StringComparison.Ordinal) || name.StartsWith('_'))
-            {
-                inherited.Add(name);
-            }
-        }
-
-        foreach (var name in inherited)
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment[RuntimeApi.EndpointVariable] = _server.Endpoint;
-        start.Environment[RuntimeApi.HandlerVariable] = _options.Handler;
-        start.Environment["AWS_LAMBDA_FUNCTION_NAME"] = _options.Handler;
-        start.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "128";
-        foreach (var (name, value) in _options.Environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        var process = new Process { StartInfo = start };
-        var log = _options.Log;
-        process.OutputDataReceived += (_, line) =>
-        {
-            if (line.Data is not null)
-            {
-                log?.Invoke(line.Data);
-            }
-        };
-        process.ErrorDataReceived += (_, line) =>
-        {
-            if (line.Data is not null)
-            {
-                log?.Invoke(line.Data);
-            }
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static void Kill(Process? process)
-    {
+        var stop = _stop.Token;
+        var failedStarts = 0;
         try
         {
-            if (process is { HasExited: false })
+            while (!stop.IsCancellationRequested)
             {
-                process.Kill(entireProcessTree: true);
+                var server = new RuntimeApiServer();
+                await using (server.ConfigureAwait(false))
+                {
+                    await server.StartAsync(stop).ConfigureAwait(false);
+                    RuntimeProcess process;
+                    try
+                    {
+                        process = RuntimeProcess.Start(_options, server.Endpoint);
+                    }
+                    catch (System.ComponentModel.Win32Exception e)
+                    {
+                        DeclareInitFailed(new StartFailure("Runtime.InvalidEntrypoint", $"cannot run {_options.FileName}: {e.Message}", 1));
+                        return;
+                    }
+
+                    Interlocked.Increment(ref _starts);
+                    SetProcess(slot, process);
+                    using (process)
+                    {
+                        try
+                        {
+                            var failure = await InitAsync(server, process, stop).ConfigureAwait(false);
+                            if (stop.IsCancellationRequested)
+                            {
+                                return;
+                            }
+
+                            if (failure is not null)
+                            {
+                                await process.KillAsync().ConfigureAwait(false);
+                                failedStarts++;
+                                failure = failure with { InARow = failedStarts };
+                                _options.Log?.Invoke($"[runtime {slot}] process {process.Id} failed to start ({failedStarts} in a row): {failure.Describe(_options.InitTimeout)}");
+                                lock (_gate)
+                                {
+                                    _lastStartFailure = failure;
+                                    _lastStartFailureAt = Stopwatch.GetTimestamp();
+                                }
+
+                                if (failedStarts >= _options.MaxFailedStarts)
+                                {
+                                    DeclareInitFailed(failure);
+                                    return;
+                                }
+
+                                Interlocked.Increment(ref _restarts);
+                                var backoff = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 100 * (1 << Math.Min(failedStarts - 1, 5))));
+                                await Task.Delay(backoff, stop).ConfigureAwait(false);
+                                continue;
+                            }
+
+                            failedStarts = 0;
+                            Volatile.Write(ref _lastReadyAt, Stopwatch.GetTimestamp());
+                            await ServeAsync(slot, server, process, stop).ConfigureAwait(false);
+                            if (!stop.IsCancellationRequested)
+                            {
+                                Interlocked.Increment(ref _restarts);
+                            }
+                        }
+                        finally
+                        {
+                            // Whatever ended this environment, its process (and what it started) goes with it.
+                            await process.KillAsync().ConfigureAwait(false);
+                        }
+                    }
+                }
             }
         }
-        catch (InvalidOperationException)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // Already exited.
+            // Stopping: the process was killed on the way out.
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Already exiting.
+            // A bug or an exhausted machine (no free port, no file handles): fail the function, never hang.
+            _options.Log?.Invoke($"[runtime {slot}] the execution environment failed: {e.GetType().Name}: {e.Message}");
+            DeclareInitFailed(new StartFailure("Runtime.Unknown", $"the execution environment failed: {e.Message}", 1));
+        }
+    }
+
+    /// <summary>The init phase: ends when the process polls (null), posts an init error, exits, or
+    /// misses the init timeout (a <see cref="StartFailure"/>).</summary>
+    private async Task<StartFailure?> InitAsync(RuntimeApiServer server, RuntimeProcess process, CancellationToken stop)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var polled = server.WaitForPollAsync(waiting.Token);
+        var initError = server.WaitForInitErrorAsync(waiting.Token);
+        var timeout = Task.Delay(_options.InitTimeout, waiting.Token);
+        await Task.WhenAny(polled, initError, process.Exited, timeout).ConfigureAwait(false);
+        await waiting.CancelAsync().ConfigureAwait(false);
+
+        // The init error is posted (and recorded) before the runtime can exit, so it wins over the exit.
+        if (initError.IsCompletedSuccessfully)
+        {
+            var error = await initError.ConfigureAwait(false);
+            return new StartFailure(error.ErrorType, $"init error {error.ErrorType}: {error.ErrorMessage}", 1) { InitError = error };
+        }
+
+        if (polled.IsCompletedSuccessfully || stop.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        if (process.HasExited)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            return new StartFailure("Runtime.ExitError", string.Create(CultureInfo.InvariantCulture, $"{process.ExitDescription} after {elapsed:0.00} s"), 1);
+        }
+
+        return new StartFailure("Sandbox.Timedout", string.Empty, 1) { TimedOut = true };
+    }
+
+    /// <summary>The invoke phase: takes invocations from the queue and forwards each to this process
+    /// until the process exits, must be replaced (a timeout, a crash), or the endpoint stops.</summary>
+    private async Task ServeAsync(int slot, RuntimeApiServer server, RuntimeProcess process, CancellationToken stop)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(stop, process.Gone);
+        while (true)
+        {
+            Invocation? invocation = null;
+            try
+            {
+                while (invocation is null && await _queue.Reader.WaitToReadAsync(idle.Token).ConfigureAwait(false))
+                {
+                    while (!idle.IsCancellationRequested && _queue.Reader.TryRead(out var queued))
+                    {
+                        if (queued.TryTake())
+                        {
+                            invocation = queued;
+                            break;
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (idle.IsCancellationRequested)
+            {
+                // The process exited while idle, or the endpoint stops.
+            }
+
+            if (invocation is null)
+            {
+                if (process.HasExited && !stop.IsCancellationRequested)
+                {
+                    _options.Log?.Invoke($"[runtime {slot}] process {process.Id} exited while idle ({process.ExitDescription}); starting a fresh one");
+                }
+
+                return;
+            }
+
+            var (result, replace) = await ForwardAsync(slot, server, process, invocation).ConfigureAwait(false);
+            invocation.Done.TrySetResult(result);
+            Volatile.Write(ref _lastReadyAt, Stopwatch.GetTimestamp());
+            if (replace)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<(FunctionResult Result, bool Replace)> ForwardAsync(int slot, RuntimeApiServer server, RuntimeProcess process, Invocation invocation)
+    {
+        var requestId = Guid.NewGuid().ToString("D");
+        var call = server.InvokeAsync(new RuntimeInvocation(invocation.Payload, _options.Timeout, _functionArn) { RequestId = requestId });
+
+        // The deadline runs from the hand-over, not from the poll: a runtime that answered once and
+        // never polls again must not hold the next invocation forever.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+        var expiry = Task.Delay(_options.Timeout, deadline.Token);
+        await Task.WhenAny(call, process.Exited, expiry).ConfigureAwait(false);
+        var aborted = _abort.IsCancellationRequested;
+        await deadline.CancelAsync().ConfigureAwait(false);
+        if (call.IsCompletedSuccessfully)
+        {
+            var answered = await call.ConfigureAwait(false);
+            switch (answered.Kind)
+            {
+                case InvocationResultKind.Response:
+                    return (new FunctionResult(FunctionResultKind.Response, answered.Body, requestId), false);
+                case InvocationResultKind.FunctionError:
+                    var body = answered.Error is { Body.Length: > 0 } error
+                        ? error.Body
+                        : InProcessFunctionEndpoint.ErrorBody(answered.Error?.ErrorType ?? "Unhandled", answered.Error?.ErrorMessage ?? string.Empty);
+                    return (new FunctionResult(FunctionResultKind.FunctionError, body, requestId), false);
+            }
+        }
+        else
+        {
+            // Disposing the server fails the call; observe that so it is not an unobserved exception.
+            _ = call.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        if (process.HasExited)
+        {
+            // Lambda's words for a runtime that dies during an invocation.
+            _options.Log?.Invoke($"[runtime {slot}] process {process.Id} exited ({process.ExitDescription}) while holding invocation {requestId}; starting a fresh one");
+            var message = $"RequestId: {requestId} Error: Runtime exited with error: {process.ExitDescription}";
+            return (new FunctionResult(FunctionResultKind.FunctionError, InProcessFunctionEndpoint.ErrorBody("Runtime.ExitError", message), requestId), true);
+        }
+
+        if (aborted)
+        {
+            // The endpoint is being disposed: nobody waits for this answer any more.
+            return (new FunctionResult(FunctionResultKind.TimedOut, ReadOnlyMemory<byte>.Empty, requestId), true);
+        }
+
+        _options.Log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"[runtime {slot}] invocation {requestId} timed out after {_options.Timeout.TotalSeconds:0.00} seconds; killing process {process.Id} and starting a fresh one"));
+        await process.KillAsync().ConfigureAwait(false);
+        return (new FunctionResult(FunctionResultKind.TimedOut, ReadOnlyMemory<byte>.Empty, requestId), true);
+    }
+
+    /// <summary>The start failure that explains why an invocation waiting since <paramref name="enqueued"/>
+    /// was never taken — when no environment became ready since then and a start failed — else null.</summary>
+    private StartFailure? CannotStartSince(long enqueued)
+    {
+        lock (_gate)
+        {
+            return Volatile.Read(ref _lastReadyAt) < enqueued && _lastStartFailureAt > enqueued ? _lastStartFailure : null;
+        }
+    }
+
+    /// <summary>Declares the function unable to start (once) and ends every queued invocation so.</summary>
+    private FunctionResult DeclareInitFailed(StartFailure failure)
+    {
+        var declared = new InitFailure(failure.ToResult(_options.InitTimeout));
+        var winner = Interlocked.CompareExchange(ref _initFailure, declared, null) ?? declared;
+        if (ReferenceEquals(winner, declared))
+        {
+            _options.Log?.Invoke("[runtime] " + declared.Result.Reason);
+            try
+            {
+                // No environment starts again; those serving finish their invocation and stop.
+                _stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already disposed: nothing runs.
+            }
+        }
+
+        while (_queue.Reader.TryRead(out var invocation))
+        {
+            if (invocation.TryWithdraw())
+            {
+                invocation.Done.TrySetResult(winner.Result);
+            }
+        }
+
+        return winner.Result;
+    }
+
+    private void SetProcess(int slot, RuntimeProcess process)
+    {
+        lock (_gate)
+        {
+            _processes[slot] = process;
+        }
+    }
+
+    /// <summary>An invocation waiting for, or held by, an environment.</summary>
+    private sealed class Invocation(ReadOnlyMemory<byte> payload, long enqueued)
+    {
+        private const int Queued = 0, Taken = 1, Withdrawn = 2;
+        private int _state;
+
+        public ReadOnlyMemory<byte> Payload { get; } = payload;
+
+        public long Enqueued { get; } = enqueued;
+
+        public TaskCompletionSource<FunctionResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool IsQueued => Volatile.Read(ref _state) == Queued;
+
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
+
+        public bool TryWithdraw() => Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Queued;
+    }
+
+    private sealed record InitFailure(FunctionResult Result);
+
+    /// <summary>Why one start failed, and how many failed in a row.</summary>
+    private sealed record StartFailure(string ErrorType, string Detail, int InARow)
+    {
+        public RuntimeError? InitError { get; init; }
+
+        public bool TimedOut { get; init; }
+
+        public string Describe(TimeSpan initTimeout) => InitError is not null ? Detail
+            : TimedOut ? string.Create(CultureInfo.InvariantCulture, $"no call to /runtime/invocation/next within the {initTimeout.TotalSeconds:0.##} s init timeout")
+            : Detail;
+
+        /// <summary>What every invocation returns once the function cannot start. An init error is
+        /// returned as posted (as a Lambda invoke returns it); the reason names the cause.</summary>
+        public FunctionResult ToResult(TimeSpan initTimeout)
+        {
+            var times = InARow == 1 ? "once" : $"{InARow} times in a row";
+            var reason = InitError is not null ? $"the function process reported an {Detail} ({times})"
+                : TimedOut ? $"the function process did not call /runtime/invocation/next within the {initTimeout.TotalSeconds.ToString("0.##", CultureInfo.InvariantCulture)} s init timeout ({times})"
+                : ErrorType == "Runtime.ExitError" ? $"the function process exited {(InARow == 1 ? "once" : InARow + " times")} before serving an invocation (last: {Detail})"
+                : Detail;
+            var body = InitError is { } posted
+                ? InProcessFunctionEndpoint.ErrorBody(posted.ErrorType, posted.ErrorMessage)
+                : InProcessFunctionEndpoint.ErrorBody(ErrorType, "The function could not start: " + reason);
+            return new FunctionResult(FunctionResultKind.InitFailed, body) { Reason = "The function could not start: " + reason };
         }
     }
 }

@@ -35,6 +35,7 @@ public sealed class RuntimeApiServer : IAsyncDisposable
     private readonly Dictionary<string, Pending> _inFlight = new(StringComparer.Ordinal);
     private readonly List<RuntimeError> _initErrors = [];
     private readonly TaskCompletionSource<RuntimeError> _firstInitError = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _firstPoll = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<TcpClient, byte> _connections = new();
     private TcpListener? _listener;
     private Task _acceptLoop = Task.CompletedTask;
@@ -104,7 +105,7 @@ public sealed class RuntimeApiServer : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(invocation), invocation.Timeout, "the timeout must be positive");
         }
 
-        var pending = new Pending(invocation, Guid.NewGuid().ToString("D"), invocation.TraceId ?? NewTraceId());
+        var pending = new Pending(invocation, invocation.RequestId ?? Guid.NewGuid().ToString("D"), invocation.TraceId ?? NewTraceId());
         Enqueue(pending, atFront: false);
         using var registration = cancellationToken.Register(static state =>
         {
@@ -117,6 +118,11 @@ public sealed class RuntimeApiServer : IAsyncDisposable
     /// <summary>Waits for the first init error (a runtime that failed to start).</summary>
     public Task<RuntimeError> WaitForInitErrorAsync(CancellationToken cancellationToken = default) =>
         _firstInitError.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Completes when the first <c>GET /runtime/invocation/next</c> arrives: a runtime that
+    /// polls has finished its init phase, as Lambda counts it.</summary>
+    public Task WaitForPollAsync(CancellationToken cancellationToken = default) =>
+        _firstPoll.Task.WaitAsync(cancellationToken);
 
     /// <summary>Stops listening, closes every connection and fails invocations not yet answered.</summary>
     public async ValueTask DisposeAsync()
@@ -300,6 +306,7 @@ public sealed class RuntimeApiServer : IAsyncDisposable
 
     private async Task<bool> NextAsync(HttpRequest request, HttpRequestReader reader, NetworkStream stream)
     {
+        _firstPoll.TrySetResult();
         // Watch the connection while waiting: an event must not go to a runtime that has died.
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         var closed = reader.WaitForCloseAsync(waiting.Token);

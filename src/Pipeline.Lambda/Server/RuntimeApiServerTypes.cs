@@ -8,6 +8,10 @@ namespace Pipeline.Lambda;
 /// <param name="FunctionArn">Sent as <c>Lambda-Runtime-Invoked-Function-Arn</c>.</param>
 public sealed record RuntimeInvocation(ReadOnlyMemory<byte> Payload, TimeSpan Timeout, string FunctionArn)
 {
+    /// <summary>Sent as <c>Lambda-Runtime-Aws-Request-Id</c>; a fresh GUID when <see langword="null"/>.
+    /// A caller that names it can say which invocation a crashed runtime held.</summary>
+    public string? RequestId { get; init; }
+
     /// <summary>Sent as <c>Lambda-Runtime-Trace-Id</c>; a fresh X-Ray-style id when <see langword="null"/>.</summary>
     public string? TraceId { get; init; }
 
