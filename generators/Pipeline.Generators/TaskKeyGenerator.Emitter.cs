@@ -103,7 +103,7 @@ public sealed partial class TaskKeyGenerator
             w.Line();
             w.Line("/// <summary>The URL-encoded key for a CSV manifest: <c>WebUtility.UrlDecode(ToManifestKey())</c> equals");
             w.Line("/// <see cref=\"Format\"/>, and commas are encoded as <c>%2C</c>.</summary>");
-            w.Line("/// <returns>The encoded key, or an error when it cannot be formatted or exceeds 1,024 characters.</returns>");
+            w.Line("/// <returns>The encoded key, or an error when it cannot be formatted or is over S3's 1,024 UTF-8 bytes.</returns>");
             w.Line($"public global::LanguageExt.Fin<string> ToManifestKey() => TaskKeyFormatCore().Bind({Core}TaskKeyManifest.Encode);");
             w.Line();
         }

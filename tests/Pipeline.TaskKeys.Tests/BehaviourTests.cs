@@ -154,12 +154,23 @@ public class BehaviourTests
         Assert.Equal("a%2Cb%20c%7CLower", FinAssert.Succ(new RevisionTask("a,b c", Revision.Lower).ToManifestKey()));
 
     [Fact]
-    public void ToManifestKey_LongerThan1024EncodedCharacters_Fails()
+    public void ToManifestKey_Over1024Utf8Bytes_Fails_AndTheLimitIsOnTheKeyNotItsEncoding()
     {
         Assert.True(new WholeKey(new string('a', 1024)).ToManifestKey().IsSucc);
-        var error = FinAssert.Fail(new WholeKey(new string('a', 1022) + "|").ToManifestKey());
+        var error = FinAssert.Fail(new WholeKey(new string('a', 1024) + "|").ToManifestKey());
         Assert.Equal(TaskKeyErrors.TooLongCode, error.Code);
-        Assert.Contains("1025 characters", error.Message, StringComparison.Ordinal);
+        Assert.Contains("1025 UTF-8 bytes", error.Message, StringComparison.Ordinal);
+
+        // A 602-byte key of accented letters is a valid S3 key; its 1,406-character encoding is not the limit.
+        var accented = new string('a', 200) + new string('\u00e9', 201);
+        Assert.Equal(602, System.Text.Encoding.UTF8.GetByteCount(accented));
+        var encoded = FinAssert.Succ(new WholeKey(accented).ToManifestKey());
+        Assert.Equal(accented, System.Net.WebUtility.UrlDecode(encoded));
+        Assert.Equal(1406, encoded.Length);
+
+        // 512 two-byte letters are 1,024 bytes (allowed); one more is 1,026 (refused).
+        Assert.True(new WholeKey(new string('\u00e9', 512)).ToManifestKey().IsSucc);
+        Assert.Contains("1026 UTF-8 bytes", FinAssert.Fail(new WholeKey(new string('\u00e9', 513)).ToManifestKey()).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public class PropertyTests
                     Assert.Equal(key, WebUtility.UrlDecode(encoded));
                     Assert.Equal(key, KeyDecoder.FormDecode(encoded));
                     Assert.DoesNotContain(',', encoded);
-                    Assert.True(encoded.Length <= TaskKeyManifest.MaxLength);
+                    Assert.True(System.Text.Encoding.UTF8.GetByteCount(key) <= TaskKeyManifest.MaxKeyBytes);
                 },
                 error => Assert.True(
                     error.Code == TaskKeyErrors.TooLongCode || TaskKeyText.HasLoneSurrogate(key),

@@ -26,7 +26,7 @@ public static class TaskKeyErrors
     /// <summary>A value the layout cannot represent unambiguously (formatting only).</summary>
     public const int NotRepresentableCode = 4106;
 
-    /// <summary>The URL-encoded manifest key is longer than <see cref="TaskKeyManifest.MaxLength"/>.</summary>
+    /// <summary>The key is longer than S3 allows: over <see cref="TaskKeyManifest.MaxKeyBytes"/> UTF-8 bytes.</summary>
     public const int TooLongCode = 4107;
 
     /// <summary>Builds a <see cref="NotRepresentableCode"/> error (called by generated <c>TryFormat</c>).</summary>
@@ -37,9 +37,9 @@ public static class TaskKeyErrors
     public static Error NotRepresentable(string typeName, string field, string reason) =>
         Error.New(NotRepresentableCode, $"{typeName} key field '{field}': cannot be formatted: {reason}");
 
-    internal static Error TooLong(int length) => Error.New(
+    internal static Error TooLong(int utf8Bytes) => Error.New(
         TooLongCode,
-        $"manifest key: {length} characters once URL-encoded (the manifest key field holds at most {TaskKeyManifest.MaxLength})");
+        $"manifest key: {utf8Bytes} UTF-8 bytes (S3 keys hold at most {TaskKeyManifest.MaxKeyBytes})");
 
     internal static Error NotEncodable(string reason) => Error.New(NotRepresentableCode, "manifest key: cannot be URL-encoded: " + reason);
 

@@ -7,8 +7,9 @@ namespace Pipeline.Core;
 /// <summary>The URL-encoded form of a key for a CSV manifest.</summary>
 public static class TaskKeyManifest
 {
-    /// <summary>The most characters the manifest's key field may hold (after URL-encoding).</summary>
-    public const int MaxLength = 1024;
+    /// <summary>S3's limit on a key: 1,024 bytes of its UTF-8 form. It applies to the key itself, as
+    /// the manifest's reader sees it after decoding, not to the longer URL-encoded text.</summary>
+    public const int MaxKeyBytes = 1024;
 
     /// <summary>
     /// Percent-encodes <paramref name="key"/> as UTF-8, leaving only <c>A–Z a–z 0–9 - . _ ~</c> as they
@@ -16,8 +17,8 @@ public static class TaskKeyManifest
     /// <c>unquote_plus</c> alike) gives back <paramref name="key"/>. A space becomes <c>%20</c>, not
     /// <c>+</c>, because AWS's own samples decode with <c>unquote</c>; a comma becomes <c>%2C</c>.
     /// </summary>
-    /// <returns>The encoded key, or an error when it exceeds <see cref="MaxLength"/> characters or
-    /// <paramref name="key"/> holds a lone surrogate (which UTF-8 cannot carry).</returns>
+    /// <returns>The encoded key, or an error when <paramref name="key"/> is over <see cref="MaxKeyBytes"/>
+    /// UTF-8 bytes or holds a lone surrogate (which UTF-8 cannot carry).</returns>
     public static Fin<string> Encode(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -26,16 +27,18 @@ public static class TaskKeyManifest
             return TaskKeyErrors.NotEncodable("the key holds a lone UTF-16 surrogate, which UTF-8 cannot carry");
         }
 
-        var length = 0;
+        int length = 0, bytes = 0;
         foreach (var ch in key)
         {
             // A surrogate pair is 4 UTF-8 bytes: 3 + 3 counted for its halves would overcount; 2 + 2 is right.
-            length += IsUnreserved(ch) ? 1 : ch < 0x80 ? 3 : ch < 0x800 ? 6 : char.IsSurrogate(ch) ? 6 : 9;
+            var utf8 = ch < 0x80 ? 1 : ch < 0x800 || char.IsSurrogate(ch) ? 2 : 3;
+            bytes += utf8;
+            length += IsUnreserved(ch) ? 1 : 3 * utf8;
         }
 
-        if (length > MaxLength)
+        if (bytes > MaxKeyBytes)
         {
-            return TaskKeyErrors.TooLong(length);
+            return TaskKeyErrors.TooLong(bytes);
         }
 
         return string.Create(length, key, static (destination, source) =>
