@@ -1,5 +1,11 @@
 using System;
+using System.Collections.Concurrent;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Threading;
 using System.Threading.Tasks;
+using Amazon.Runtime;
 using Pipeline.S3.Aws;
 using Pipeline.S3.Tests.Contract;
 using Xunit;
@@ -38,5 +44,38 @@ public sealed class AwsConnectionReuseTests
         // Every request went over one connection (so the reuse was exercised) and the server never
         // answered a request the client had not sent.
         Assert.Equal((1, 0), (relay.Connections, relay.UnsolicitedResponses));
+    }
+
+    [Fact]
+    public async Task CustomEndpointPut_ReachesTheNetworkWithoutExpect100Continue()
+    {
+        // AWSSDK.S3 marks PutObject with Expect: 100-continue; the handler below stands where the
+        // network is (nothing is sent: the endpoint is never connected to) and records what arrives.
+        var seen = new ConcurrentQueue<(HttpMethod Method, bool? ExpectContinue, string Expect)>();
+        using var store = AwsObjectStore.Create(
+            S3EndpointOptions.ForEndpoint("http://127.0.0.1:9", "us-east-1") with
+            {
+                WrapHandler = _ => new Recorder(seen),
+                MaxErrorRetry = 0,
+            },
+            new BasicAWSCredentials("access", "secret"));
+
+        var put = (await store.PutBytesAsync("bucket", "key", "x"u8.ToArray(), null, default)).Ok();
+
+        var request = Assert.Single(seen);
+        Assert.Equal("\"etag\"", put.ETag);
+        Assert.Equal((HttpMethod.Put, false, string.Empty), request);
+    }
+
+    /// <summary>Answers every request 200 with an ETag, as a successful PutObject is answered.</summary>
+    private sealed class Recorder(ConcurrentQueue<(HttpMethod, bool?, string)> seen) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            seen.Enqueue((request.Method, request.Headers.ExpectContinue == true, string.Join(",", request.Headers.Expect.Select(e => e.ToString()))));
+            var response = new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request, Content = new ByteArrayContent([]) };
+            response.Headers.ETag = new System.Net.Http.Headers.EntityTagHeaderValue("\"etag\"");
+            return Task.FromResult(response);
+        }
     }
 }
