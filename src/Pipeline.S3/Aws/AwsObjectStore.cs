@@ -40,7 +40,8 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
     /// Creates a store with its own client. With a custom endpoint: path style as asked, the region
     /// from the options or the SDK's chain (else us-east-1), and request checksums and response
     /// validation only when required — S3-compatible servers such as Ceph RGW reject the v4 SDK's
-    /// default aws-chunked uploads with a CRC32 trailer (400 XAmzContentSHA256Mismatch).
+    /// default aws-chunked uploads with a CRC32 trailer (400 XAmzContentSHA256Mismatch) — and no
+    /// <c>Expect: 100-continue</c> on uploads (see <see cref="NoExpectContinueHandler"/>).
     /// </summary>
     /// <param name="options">The endpoint, region and addressing style, and optionally an HTTP handler
     /// wrapper, the SDK's retry count and the request timeout (see <see cref="S3EndpointOptions"/>).</param>
@@ -48,9 +49,12 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
     public static AwsObjectStore Create(S3EndpointOptions options, AWSCredentials? credentials = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var customEndpoint = !string.IsNullOrEmpty(options.EndpointUrl);
         var config = new AmazonS3Config
         {
-            HttpClientFactory = new ResponseHeaderCapture.Factory(options.WrapHandler),
+            // S3-compatible servers get no Expect: 100-continue: Ceph RGW desynchronises a
+            // keep-alive connection after rejecting such a PUT (see NoExpectContinueHandler).
+            HttpClientFactory = new ResponseHeaderCapture.Factory(options.WrapHandler, sendExpectContinue: !customEndpoint),
             ForcePathStyle = options.ForcePathStyle,
         };
         if (options.MaxErrorRetry is { } retries)
@@ -64,7 +68,7 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
             config.Timeout = timeout;
         }
 
-        if (!string.IsNullOrEmpty(options.EndpointUrl))
+        if (customEndpoint)
         {
             config.ServiceURL = options.EndpointUrl;
             config.AuthenticationRegion = options.Region ?? FallbackRegionFactory.GetRegionEndpoint()?.SystemName ?? "us-east-1";

@@ -56,8 +56,10 @@ internal sealed class ResponseHeaderCapture
     }
 
     /// <summary>Gives the SDK HTTP clients whose handler records the headers above; an optional
-    /// wrapper (<see cref="S3EndpointOptions.WrapHandler"/>) goes between it and the network.</summary>
-    internal sealed class Factory(Func<HttpMessageHandler, HttpMessageHandler>? wrapHandler = null) : HttpClientFactory
+    /// wrapper (<see cref="S3EndpointOptions.WrapHandler"/>) goes between it and the network, and
+    /// with <paramref name="sendExpectContinue"/> false a <see cref="NoExpectContinueHandler"/> sits
+    /// above the wrapper (so the wrapper sees the request as the network will).</summary>
+    internal sealed class Factory(Func<HttpMessageHandler, HttpMessageHandler>? wrapHandler = null, bool sendExpectContinue = true) : HttpClientFactory
     {
         public override HttpClient CreateHttpClient(IClientConfig clientConfig)
         {
@@ -78,6 +80,11 @@ internal sealed class ResponseHeaderCapture
             if (wrapHandler is not null)
             {
                 network = wrapHandler(sockets) ?? throw new InvalidOperationException("S3EndpointOptions.WrapHandler returned null.");
+            }
+
+            if (!sendExpectContinue)
+            {
+                network = new NoExpectContinueHandler(network);
             }
 
             return new HttpClient(new Handler(network), disposeHandler: true)

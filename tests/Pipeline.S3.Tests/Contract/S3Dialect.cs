@@ -11,6 +11,12 @@ namespace Pipeline.S3.Tests.Contract;
 /// <item>GET of a permanently deleted version: AWS NoSuchVersion; RGW NoSuchKey.</item>
 /// <item>HEAD errors: AWS sends no body, so a HEAD 404 has no S3 code (the SDK says "NotFound"); the embedded store names it.</item>
 /// </list>
+/// Not a flag, because the adapter avoids it and the contract never sees it: RGW rejects a PUT that
+/// carries <c>Expect: 100-continue</c> (a PUT to a missing bucket) with Keep-Alive but without
+/// discarding the body the client may still send; .NET sends small bodies anyway, RGW parses them as
+/// the next request and answers 400, which the next call on that connection could receive. The AWS
+/// adapter sends no 100-continue to custom endpoints (Aws/NoExpectContinueHandler.cs;
+/// AwsConnectionReuseTests pins it).
 /// </summary>
 /// <param name="Name">The server, for messages.</param>
 /// <param name="MarkerVersionReadIs405WithHeader">HEAD/GET of a delete-marker version answers 405 with the header.</param>
