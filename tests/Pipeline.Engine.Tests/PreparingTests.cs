@@ -161,6 +161,35 @@ public sealed class PreparingTests
         Assert.Equal([report.ManifestKey], await s.ListKeysAsync(bucket, "reports/"));
     }
 
+    [Fact]
+    public async Task Cancelled_WhileAnInvocationEndsInsideTheCancelCallback_EndsCancelledInsteadOfThrowing()
+    {
+        // Cancelling a token runs its callbacks one at a time, newest first. The invocation's callback
+        // (registered after the engine's linked token) completes it inline, so the engine sees the
+        // invocation end before its own dispatch token is cancelled. That once escaped as an exception.
+        using var s = TestStore.Embedded();
+        var bucket = await s.NewBucketAsync();
+        var etag = await s.PutAsync(bucket, "m.csv", $"{bucket},a\n");
+        using var cts = new CancellationTokenSource();
+        var endpoint = new DelegateEndpoint(async (_, ct) =>
+        {
+            var pending = new TaskCompletionSource();
+            using (ct.Register(() => pending.TrySetCanceled(ct)))
+            {
+                var cancelling = Task.Run(() => cts.Cancel(), CancellationToken.None);
+                await pending.Task;
+                await cancelling;
+            }
+
+            throw new InvalidOperationException("unreachable: the invocation only ends by cancellation");
+        });
+
+        var result = await JobRunner.RunAsync(Jobs.Parse(Jobs.Json(bucket, "m.csv", etag, bucket)), new JobRunOptions(s.Store, endpoint) { Concurrency = 1 }, cts.Token);
+
+        Assert.Equal(JobStatus.Cancelled, result.Status);
+        Assert.Equal(0, result.ProgressSummary.NumberOfTasksSucceeded + result.ProgressSummary.NumberOfTasksFailed);
+    }
+
     private sealed class SyncProgress(Action<JobProgress> report) : IProgress<JobProgress>
     {
         public void Report(JobProgress value)

@@ -389,9 +389,11 @@ internal sealed class JobRun : IDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested || cancellationToken.IsCancellationRequested)
         {
-            // Cancelled, or dispatch stopped by the failure rule: tasks not started are not run.
+            // Cancelled, or dispatch stopped by the failure rule: tasks not started are not run. The
+            // caller's token is checked too: cancelling it runs its callbacks one by one, so an
+            // invocation may end (and land here) before the linked `stop` token has been cancelled.
         }
     }
 
