@@ -233,6 +233,10 @@ internal sealed partial class CorpusJob : IDisposable
 
     public string Store => _dir.Combine("store");
 
+    public string JobJson => _dir.Combine("job.json");
+
+    public string Combine(params string[] parts) => _dir.Combine(parts);
+
     public string State => _dir.Combine("state");
 
     public static async Task<CorpusJob> CreateAsync(int tasks)
@@ -331,7 +335,7 @@ internal sealed partial class CorpusJob : IDisposable
 
     /// <summary>The runtime's command line: its interpreter (from its #! line: the copy into the test
     /// output does not keep the execute bit), the script, the state directory, its arguments.</summary>
-    private string Command(string runtime, string[] runtimeArgs)
+    public string Command(string runtime, string[] runtimeArgs)
     {
         var interpreter = File.ReadLines(Script(runtime)).First().EndsWith("bash", StringComparison.Ordinal) ? "bash" : "sh";
         return string.Join(' ', new[] { interpreter, Script(runtime), State }.Concat(runtimeArgs));
