@@ -14,7 +14,7 @@ public sealed partial class RequiredToolsTests
     /// <summary>Paths every Debian system has (Essential packages), which the list need not name.</summary>
     private static readonly HashSet<string> BasePaths = new(StringComparer.Ordinal)
     {
-        "/bin/sh", "/bin/bash", "/usr/bin/env", "/bin/true", "/bin/false", "/usr/bin/true", "/usr/bin/false",
+        "/bin/sh", "/bin/bash", "/usr/bin/env",
     };
 
     /// <summary>Programs outside Debian's Essential set that a script or test might call by name:
