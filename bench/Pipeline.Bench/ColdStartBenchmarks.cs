@@ -8,7 +8,7 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using Pipeline.Lambda;
+using Pipeline.Lambda.Local;
 
 namespace Pipeline.Bench;
 

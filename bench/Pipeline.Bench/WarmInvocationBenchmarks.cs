@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using Pipeline.Lambda.Local;
 using Pipeline.Core;
-using Pipeline.Lambda;
 
 namespace Pipeline.Bench;
 

@@ -8,8 +8,8 @@ namespace Pipeline.S3;
 
 /// <summary>
 /// The object-store port: the only way the rest of Pipeline touches objects. Two adapters:
-/// <see cref="Aws.AwsObjectStore"/> (any S3 endpoint through AWSSDK.S3) and
-/// <see cref="Embedded.EmbeddedObjectStore"/> (durable, versioned, on local disk).
+/// <c>Pipeline.S3.Aws.AwsObjectStore</c> (any S3 endpoint through AWSSDK.S3) and
+/// <c>Pipeline.S3.Embedded.EmbeddedObjectStore</c> (durable, versioned, on local disk).
 /// </summary>
 /// <remarks>
 /// Every expected failure is a value: the <c>Fin</c> holds an <see cref="S3Error"/> (S3 code, HTTP

@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Net.Http;
 using System.Net.Sockets;
-using Amazon.Runtime;
 using Pipeline.Core;
 
 namespace Pipeline.S3;
@@ -79,8 +78,9 @@ public static class S3FailureClassifier
     };
 
     /// <summary>
-    /// Turns an exception caught at the S3 edge into an error value. A service exception with an
-    /// HTTP status keeps its code and status. Otherwise the exception and its inner exceptions are
+    /// Turns an exception caught at the S3 edge into an error value (an adapter first maps its own
+    /// service exceptions, which keep their code and status: see the AWS adapter's
+    /// <c>AwsFailures.FromException</c>). The exception and its inner exceptions are
     /// searched: an <see cref="HttpRequestException"/>, <see cref="IOException"/> or
     /// <see cref="SocketException"/> is a connection failure; a <see cref="TimeoutException"/> or an
     /// <see cref="OperationCanceledException"/> is a timeout (the caller's own cancellation never gets
@@ -99,8 +99,6 @@ public static class S3FailureClassifier
         {
             switch (current)
             {
-                case AmazonServiceException service when (int)service.StatusCode != 0:
-                    return new S3Error(service.ErrorCode ?? string.Empty, (int)service.StatusCode, service.Message ?? string.Empty);
                 case HttpRequestException or IOException or SocketException:
                     return S3ErrorCodes.Transport(S3ErrorCodes.TransportConnectionFailure, current);
                 case TimeoutException or OperationCanceledException:

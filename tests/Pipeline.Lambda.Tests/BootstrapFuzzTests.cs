@@ -8,6 +8,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using LanguageExt.Common;
+using Pipeline.Lambda.Local;
 using Pipeline.Core;
 using Pipeline.Core.Tests;
 using Xunit.Abstractions;

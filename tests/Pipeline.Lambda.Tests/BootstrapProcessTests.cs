@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
+using Pipeline.Lambda.Local;
 namespace Pipeline.Lambda.Tests;
 
 /// <summary>The real bootstrap (JIT build) as a separate process, against the loopback server.</summary>

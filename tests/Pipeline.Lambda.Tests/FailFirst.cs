@@ -1,5 +1,6 @@
 using System.Threading;
 
+using Pipeline.Lambda.Local;
 namespace Pipeline.Lambda.Tests;
 
 /// <summary>The Runtime API failing briefly: the first <c>count</c> requests on one route get

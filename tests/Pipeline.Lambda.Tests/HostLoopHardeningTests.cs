@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Pipeline.Lambda.Local;
 using Pipeline.Core;
 
 namespace Pipeline.Lambda.Tests;

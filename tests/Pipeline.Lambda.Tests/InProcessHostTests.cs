@@ -4,6 +4,7 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Pipeline.Lambda.Local;
 using Pipeline.Core;
 
 namespace Pipeline.Lambda.Tests;

@@ -8,6 +8,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
+using Pipeline.Lambda.Local;
 namespace Pipeline.Lambda.Tests;
 
 /// <summary>The loopback server's side of the protocol, driven by a plain HTTP client playing the runtime.</summary>

@@ -90,7 +90,7 @@ public class S3FailureClassifierTests
     [MemberData(nameof(Exceptions))]
     public void FromException_ThenClassify_GivesTheCodeStatusAndClass(Exception exception, string code, int status, FailureClass expected)
     {
-        var error = S3FailureClassifier.FromException(exception);
+        var error = AwsFailures.FromException(exception);
 
         Assert.Equal((code, status, expected), (error.ErrorCode, error.StatusCode, S3FailureClassifier.Classify(error)));
     }
@@ -128,7 +128,7 @@ public class S3FailureClassifierTests
     {
         Generators.Exceptions.Sample(exception =>
         {
-            var error = S3FailureClassifier.FromException(exception);
+            var error = AwsFailures.FromException(exception);
             Assert.NotNull(error.ErrorCode);
             Assert.True(Enum.IsDefined(S3FailureClassifier.Classify(error)));
         });

@@ -5,7 +5,7 @@ using System.Globalization;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
-using Pipeline.Lambda;
+using Pipeline.Lambda.Local;
 
 namespace Pipeline.Engine;
 

@@ -13,7 +13,7 @@ namespace Pipeline.S3.Aws;
 /// <summary>
 /// The port over AWSSDK.S3: real AWS, or any S3-compatible endpoint given by
 /// <see cref="S3EndpointOptions"/>. Every SDK exception is turned into an <see cref="S3Error"/> by
-/// <see cref="S3FailureClassifier.FromException"/> here; only the caller's own cancellation escapes.
+/// <see cref="AwsFailures.FromException"/> here; only the caller's own cancellation escapes.
 /// </summary>
 public sealed class AwsObjectStore : IObjectStore, IDisposable
 {
@@ -351,7 +351,7 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
         }
         catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            var error = S3FailureClassifier.FromException(e);
+            var error = AwsFailures.FromException(e);
             return error.StatusCode != 0 && (captured.DeleteMarker || captured.VersionId is not null)
                 ? new S3Error(error.ErrorCode, error.StatusCode, error.ServerMessage, captured.DeleteMarker, captured.VersionId)
                 : error;

@@ -1,6 +1,6 @@
 using System;
 
-namespace Pipeline.Lambda;
+namespace Pipeline.Lambda.Local;
 
 /// <summary>One event to deliver to a custom runtime through <see cref="RuntimeApiServer"/>.</summary>
 /// <param name="Payload">The event bytes, delivered unchanged as the body of <c>/next</c>.</param>

@@ -9,7 +9,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace Pipeline.Lambda;
+namespace Pipeline.Lambda.Local;
 
 /// <summary>
 /// A loopback Lambda Runtime API (2018-06-01) for running custom-runtime executables locally: start

@@ -10,7 +10,7 @@ namespace Pipeline.S3.Aws;
 /// timeout (HttpClient's) ends when the response head arrives; on .NET it has no read timeout for
 /// the body, so a connection that stalls mid-body would hang the reader until its caller's own
 /// deadline (a Lambda timeout, reported as a permanent function error). A stalled read throws
-/// <see cref="TimeoutException"/> instead, which <see cref="S3FailureClassifier.FromException"/>
+/// <see cref="TimeoutException"/> instead, which <see cref="AwsFailures.FromException"/>
 /// classifies as a transient <see cref="S3ErrorCodes.TransportTimeout"/>.
 /// </summary>
 internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout) : Stream

@@ -5,7 +5,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace Pipeline.Lambda;
+namespace Pipeline.Lambda.Local;
 
 /// <summary>A request the loopback server could not parse; answered 400, then the connection closes.</summary>
 internal sealed class HttpFormatException(string message) : Exception(message);
