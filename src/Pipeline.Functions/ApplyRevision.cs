@@ -3,8 +3,10 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
+using System.Text.Unicode;
 using System.Threading;
 using System.Threading.Tasks;
+using LanguageExt;
 using LanguageExt.Common;
 using Pipeline.Core;
 using Pipeline.S3;
@@ -34,36 +36,35 @@ public sealed class ApplyRevision(IObjectStore store) : IBatchFunction
     /// (<c>x-amz-meta-pipeline-revised-by: jobId/taskId</c>).</summary>
     public const string RevisedByMetadata = "pipeline-revised-by";
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <inheritdoc/>
     public string Name => FunctionName;
 
     /// <inheritdoc/>
-    public async ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken)
+    public async ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken) =>
+        await RevisionKey.Parse(task.Key).Match(
+            Succ: request => ApplyAsync(job, task, request, cancellationToken),
+            Fail: error => new ValueTask<TaskOutcome>(TaskOutcome.PermanentFailure(task.TaskId, $"Can't handle task key '{task.Key}': {error.Message}"))).ConfigureAwait(false);
+
+    private async ValueTask<TaskOutcome> ApplyAsync(BatchJob job, BatchTask task, RevisionKey request, CancellationToken cancellationToken)
     {
-        var parsed = RevisionKey.Parse(task.Key);
-        if (parsed.IsFail)
-        {
-            return TaskOutcome.PermanentFailure(task.TaskId, $"Can't handle task key '{task.Key}': {((Error)parsed).Message}");
-        }
-
-        var (key, revision) = (RevisionKey)parsed;
-        var name = revision.ToString().ToLowerInvariant();
+        var (key, revision) = request;
         var target = new ObjectRef(task.Bucket, key);
-
         var fetched = await store.GetObjectAsync(target, cancellationToken).ConfigureAwait(false);
-        if (fetched.IsFail)
-        {
-            var error = (Error)fetched;
-            return error is S3Error { Class: FailureClass.NotFound }
+        return await fetched.Match(
+            Succ: content => ReviseAsync(job, task, target, revision, content, cancellationToken),
+            Fail: error => new ValueTask<TaskOutcome>(error is S3Error { Class: FailureClass.NotFound }
                 ? TaskOutcome.Succeeded(task.TaskId, $"Stanza {key} not found, assuming it was deleted in an earlier revision.")
-                : Outcomes.FromError(task.TaskId, error, $"Got exception when applying revision type '{name}' to {key}");
-        }
+                : Failed(task, key, revision, error))).ConfigureAwait(false);
+    }
 
-        string text;
+    /// <summary>Reads the fetched object and writes (or deletes) its revision; disposes it.</summary>
+    private async ValueTask<TaskOutcome> ReviseAsync(BatchJob job, BatchTask task, ObjectRef target, Revision revision, ObjectContent content, CancellationToken cancellationToken)
+    {
+        var key = target.Key;
+        var marker = job.Id + "/" + task.TaskId;
+        Fin<ReadOnlyMemory<byte>> body;
         string? contentType;
-        await using (var content = (ObjectContent)fetched)
+        await using (content.ConfigureAwait(false))
         {
             if (content.Head.ContentLength > MaxObjectBytes)
             {
@@ -73,47 +74,52 @@ public sealed class ApplyRevision(IObjectStore store) : IBatchFunction
             // A redrive after a PUT whose answer was lost (reset, timeout) finds the object already
             // revised by this very task. Revising again would undo "reverse" or re-apply a revision to
             // its own output, so the earlier write is the task's result.
-            var marker = job.Id + "/" + task.TaskId;
             if (content.Head.Metadata.TryGetValue(RevisedByMetadata, out var revisedBy) && string.Equals(revisedBy, marker, StringComparison.Ordinal))
             {
-                return TaskOutcome.Succeeded(task.TaskId, $"Applied revision type '{name}' to stanza {key}.");
+                return Applied(task, key, revision);
             }
 
             contentType = content.Head.ContentType;
-            using var buffer = new MemoryStream();
-            try
-            {
-                await content.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
-            {
-                // The body arrives after GetObjectAsync has returned, so a connection reset or a stall
-                // while reading it is still an S3 failure (transient), not a bug of this function.
-                return Outcomes.FromError(task.TaskId, S3FailureClassifier.FromException(e), $"Got exception when applying revision type '{name}' to {key}");
-            }
-
-            if (!TryDecodeUtf8(buffer, out text))
-            {
-                return TaskOutcome.PermanentFailure(task.TaskId, $"Stanza {key} is not UTF-8 text; it was left untouched.");
-            }
+            // The body arrives after GetObjectAsync has returned, so a connection reset or a stall
+            // while reading it is still an S3 failure (transient), returned as a value.
+            body = await content.ReadAllAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        return await body.Match(
+            Succ: bytes => Utf8.IsValid(bytes.Span)
+                ? WriteRevisionAsync(task, target, revision, Encoding.UTF8.GetString(bytes.Span), contentType, marker, cancellationToken)
+                : new ValueTask<TaskOutcome>(TaskOutcome.PermanentFailure(task.TaskId, $"Stanza {key} is not UTF-8 text; it was left untouched.")),
+            Fail: error => new ValueTask<TaskOutcome>(Failed(task, key, revision, error))).ConfigureAwait(false);
+    }
+
+    private async ValueTask<TaskOutcome> WriteRevisionAsync(BatchTask task, ObjectRef target, Revision revision, string text, string? contentType, string marker, CancellationToken cancellationToken)
+    {
+        var key = target.Key;
         if (revision == Revision.Delete)
         {
             var deleted = await store.DeleteObjectAsync(target, cancellationToken).ConfigureAwait(false);
             return deleted.Match(
                 Succ: _ => TaskOutcome.Succeeded(task.TaskId, $"Deleted stanza {key}."),
-                Fail: error => Outcomes.FromError(task.TaskId, error, $"Got exception when applying revision type '{name}' to {key}"));
+                Fail: error => Failed(task, key, revision, error));
         }
 
-        var revised = Revise(text, revision);
-        using var body = new MemoryStream(StrictUtf8.GetBytes(revised), writable: false);
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [RevisedByMetadata] = job.Id + "/" + task.TaskId };
-        var put = await store.PutObjectAsync(task.Bucket, key, body, new PutOptions(contentType ?? "text/plain; charset=utf-8", metadata), cancellationToken).ConfigureAwait(false);
+        // (valid UTF-8 decodes to well-formed UTF-16, and every revision keeps surrogate pairs whole,
+        // so encoding the result back cannot meet a lone surrogate)
+        using var revised = new MemoryStream(Encoding.UTF8.GetBytes(Revise(text, revision)), writable: false);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [RevisedByMetadata] = marker };
+        var put = await store.PutObjectAsync(task.Bucket, key, revised, new PutOptions(contentType ?? "text/plain; charset=utf-8", metadata), cancellationToken).ConfigureAwait(false);
         return put.Match(
-            Succ: _ => TaskOutcome.Succeeded(task.TaskId, $"Applied revision type '{name}' to stanza {key}."),
-            Fail: error => Outcomes.FromError(task.TaskId, error, $"Got exception when applying revision type '{name}' to {key}"));
+            Succ: _ => Applied(task, key, revision),
+            Fail: error => Failed(task, key, revision, error));
     }
+
+    private static TaskOutcome Applied(BatchTask task, string key, Revision revision) =>
+        TaskOutcome.Succeeded(task.TaskId, $"Applied revision type '{NameOf(revision)}' to stanza {key}.");
+
+    private static TaskOutcome Failed(BatchTask task, string key, Revision revision, Error error) =>
+        Outcomes.FromError(task.TaskId, error, $"Got exception when applying revision type '{NameOf(revision)}' to {key}");
+
+    private static string NameOf(Revision revision) => revision.ToString().ToLowerInvariant();
 
     /// <summary>The pure part: the revised text. Case mapping is culture-invariant; reversal is by
     /// text element (extended grapheme cluster), so "é" as e + U+0301, emoji and flags survive.</summary>
@@ -149,19 +155,5 @@ public sealed class ApplyRevision(IObjectStore store) : IBatchFunction
                 remaining = remaining[length..];
             }
         });
-    }
-
-    private static bool TryDecodeUtf8(MemoryStream buffer, out string text)
-    {
-        try
-        {
-            text = StrictUtf8.GetString(buffer.GetBuffer(), 0, checked((int)buffer.Length));
-            return true;
-        }
-        catch (DecoderFallbackException)
-        {
-            text = string.Empty;
-            return false;
-        }
     }
 }

@@ -1,6 +1,5 @@
 using System.Threading;
 using System.Threading.Tasks;
-using LanguageExt.Common;
 using Pipeline.Core;
 using Pipeline.S3;
 
@@ -23,15 +22,14 @@ public sealed class CopyToNewKey(IObjectStore store) : IBatchFunction
     public string Name => FunctionName;
 
     /// <inheritdoc/>
-    public async ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken)
-    {
-        var parsed = CopyKey.Parse(task.Key);
-        if (parsed.IsFail)
-        {
-            return TaskOutcome.PermanentFailure(task.TaskId, $"Can't read copy instructions from key '{task.Key}': {((Error)parsed).Message}");
-        }
+    public async ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken) =>
+        await CopyKey.Parse(task.Key).Match(
+            Succ: request => CopyAsync(job, task, request, cancellationToken),
+            Fail: error => new ValueTask<TaskOutcome>(TaskOutcome.PermanentFailure(task.TaskId, $"Can't read copy instructions from key '{task.Key}': {error.Message}"))).ConfigureAwait(false);
 
-        var (origKey, newKey) = (CopyKey)parsed;
+    private async ValueTask<TaskOutcome> CopyAsync(BatchJob job, BatchTask task, CopyKey request, CancellationToken cancellationToken)
+    {
+        var (origKey, newKey) = request;
         var destination = job.UserArguments.TryGetValue(DestinationBucketArgument, out var bucket) && bucket.Length > 0 ? bucket : task.Bucket;
         var copied = await store.CopyObjectAsync(new ObjectRef(task.Bucket, origKey), destination, newKey, cancellationToken).ConfigureAwait(false);
         return copied.Match(

@@ -24,15 +24,13 @@ public sealed class RemoveDeleteMarker(IObjectStore store) : IBatchFunction
     public string Name => FunctionName;
 
     /// <inheritdoc/>
-    public async ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken)
-    {
-        var parsed = ObjectKey.Parse(task.Key);
-        if (parsed.IsFail)
-        {
-            return TaskOutcome.PermanentFailure(task.TaskId, ((Error)parsed).Message);
-        }
+    public async ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken) =>
+        await ObjectKey.Parse(task.Key).Match(
+            Succ: request => RemoveAsync(task, request.Key, cancellationToken),
+            Fail: error => new ValueTask<TaskOutcome>(TaskOutcome.PermanentFailure(task.TaskId, error.Message))).ConfigureAwait(false);
 
-        var key = ((ObjectKey)parsed).Key;
+    private async ValueTask<TaskOutcome> RemoveAsync(BatchTask task, string key, CancellationToken cancellationToken)
+    {
         if (task.S3VersionId is not { } versionId)
         {
             return TaskOutcome.PermanentFailure(task.TaskId,
@@ -83,26 +81,30 @@ public sealed class RemoveDeleteMarker(IObjectStore store) : IBatchFunction
         while (true)
         {
             var page = await store.ListObjectVersionsAsync(listing, cancellationToken).ConfigureAwait(false);
-            if (page.IsFail)
+            switch (page.Case)
             {
-                return MarkerCheck.Failure((Error)page);
-            }
+                case VersionListing versions:
+                    foreach (var version in versions.Versions)
+                    {
+                        if (version.Key == target.Key && version.VersionId == target.VersionId)
+                        {
+                            return version.IsDeleteMarker ? MarkerCheck.Marker : MarkerCheck.NotAMarker;
+                        }
+                    }
 
-            var versions = (VersionListing)page;
-            foreach (var version in versions.Versions)
-            {
-                if (version.Key == target.Key && version.VersionId == target.VersionId)
-                {
-                    return version.IsDeleteMarker ? MarkerCheck.Marker : MarkerCheck.NotAMarker;
-                }
-            }
+                    if (!versions.IsTruncated)
+                    {
+                        return MarkerCheck.Missing;
+                    }
 
-            if (!versions.IsTruncated)
-            {
-                return MarkerCheck.Missing;
+                    listing = listing with { KeyMarker = versions.NextKeyMarker, VersionIdMarker = versions.NextVersionIdMarker };
+                    break;
+                case Error failed:
+                    return MarkerCheck.Failure(failed);
+                default:
+                    // (a store's bug: neither a listing nor an error; the loop must not spin on it)
+                    throw new System.InvalidOperationException("ListObjectVersionsAsync returned an uninitialised Fin");
             }
-
-            listing = listing with { KeyMarker = versions.NextKeyMarker, VersionIdMarker = versions.NextVersionIdMarker };
         }
     }
 

@@ -11,8 +11,6 @@ internal static class KeyRules
 {
     public const int MaxKeyBytes = 1024;
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>The key as UTF-8 (the order S3 lists in), or why it is not a valid key. S3's limit is
     /// 1,024 bytes of UTF-8, not 1,024 characters: 512 × "é" is at the limit, 513 is over it, while
     /// 1,024 ASCII characters are fine.</summary>
@@ -51,7 +49,10 @@ internal static class KeyRules
             : S3ErrorCodes.InvalidArgumentError($"{what} is not valid Unicode (a lone surrogate at UTF-16 position {read})");
     }
 
-    public static string KeyString(byte[] bytes) => StrictUtf8.GetString(bytes);
+    /// <summary>A stored key's text. Keys are stored only as <see cref="KeyBytes"/> made them, so
+    /// bytes that are not UTF-8 mean the store's files are damaged: a <c>Local.Corrupt</c> error.</summary>
+    public static Fin<string> KeyString(byte[] bytes) =>
+        System.Text.Unicode.Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : LocalFaults.Corrupt("a stored key is not valid UTF-8");
 
     /// <summary>S3's bucket naming rules: 3–63 of lower-case letters, digits, '.', '-', starting and
     /// ending with a letter or digit, no "..", not an IP address.</summary>

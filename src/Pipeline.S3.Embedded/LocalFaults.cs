@@ -130,6 +130,12 @@ internal static class LocalFaults
         return new S3Error(code, status, message);
     }
 
+    /// <summary>The <c>Local.Corrupt</c> error for damage found without an exception (a stored value
+    /// that cannot be what the store wrote), worded as <see cref="ToS3Error"/> words it.</summary>
+    /// <param name="detail">What was found.</param>
+    public static S3Error Corrupt(string detail) =>
+        new(S3ErrorCodes.LocalCorrupt, 500, $"the store's files are damaged or missing ({detail})");
+
     /// <summary>The kind one exception alone tells, or null to look at its inner exception.</summary>
     private static Kind? KindOf(Exception exception) => exception switch
     {

@@ -1,17 +1,16 @@
 using System;
+using System.Threading.Tasks;
 using LanguageExt;
-using LanguageExt.Common;
 
 namespace Pipeline.S3;
 
-/// <summary>Reading a <c>Fin</c> whose state the caller has already checked.</summary>
+/// <summary>Composing a <c>Fin</c> with an asynchronous step (LanguageExt's own <c>Bind</c> is synchronous).</summary>
 internal static class FinExtensions
 {
-    /// <summary>The success value; calling it on a failure is a bug.</summary>
-    public static T SuccValue<T>(this Fin<T> fin) =>
-        fin.Match(Succ: static value => value, Fail: static error => throw new InvalidOperationException("SuccValue on a failed Fin: " + error.Message));
-
-    /// <summary>The error; calling it on a success is a bug.</summary>
-    public static Error FailValue<T>(this Fin<T> fin) =>
-        fin.Match(Succ: static _ => throw new InvalidOperationException("FailValue on a successful Fin"), Fail: static error => error);
+    /// <summary>Runs <paramref name="next"/> on the success value; a failure passes through without
+    /// running it (the asynchronous <c>Bind</c>).</summary>
+    /// <param name="fin">The result so far.</param>
+    /// <param name="next">The step that needs its value.</param>
+    public static ValueTask<Fin<TOut>> BindAsync<TIn, TOut>(this Fin<TIn> fin, Func<TIn, ValueTask<Fin<TOut>>> next) =>
+        fin.Match(Succ: next, Fail: static error => new ValueTask<Fin<TOut>>(error));
 }

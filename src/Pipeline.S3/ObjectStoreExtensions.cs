@@ -4,6 +4,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using LanguageExt;
+using LanguageExt.Common;
 
 namespace Pipeline.S3;
 
@@ -40,24 +41,41 @@ public static class ObjectStoreExtensions
     {
         ArgumentNullException.ThrowIfNull(store);
         var got = await store.GetObjectAsync(target, cancellationToken).ConfigureAwait(false);
-        if (got.IsFail)
-        {
-            return (LanguageExt.Common.Error)got;
-        }
+        return await got.BindAsync(content => ReadObjectBytesAsync(content, cancellationToken)).ConfigureAwait(false);
+    }
 
-        var content = (ObjectContent)got;
+    /// <summary>
+    /// Reads an object's content to its end into memory; the caller still owns (and disposes)
+    /// <paramref name="content"/>. The body arrives after the GET has answered, so a connection reset
+    /// or a stall while reading it is an S3 failure too: it is returned as the error
+    /// <see cref="S3FailureClassifier.FromException"/> makes of it (a transport failure, temporary),
+    /// never thrown. Only the caller's cancellation is thrown. This is the one place a port user's
+    /// read of a content stream meets the exceptions a stream reports failures by.
+    /// </summary>
+    /// <param name="content">The object being read.</param>
+    /// <param name="cancellationToken">Cancels the read (thrown as <see cref="OperationCanceledException"/>).</param>
+    /// <returns>The bytes read (sized by the head's ContentLength when it has one).</returns>
+    public static async ValueTask<Fin<ReadOnlyMemory<byte>>> ReadAllAsync(this ObjectContent content, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        try
+        {
+            using var buffer = new MemoryStream(content.Head.ContentLength is > 0 and <= int.MaxValue ? (int)content.Head.ContentLength : 0);
+            await content.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            return S3FailureClassifier.FromException(e);
+        }
+    }
+
+    private static async ValueTask<Fin<ObjectBytes>> ReadObjectBytesAsync(ObjectContent content, CancellationToken cancellationToken)
+    {
         await using (content.ConfigureAwait(false))
         {
-            try
-            {
-                using var buffer = new MemoryStream(content.Head.ContentLength is > 0 and <= int.MaxValue ? (int)content.Head.ContentLength : 0);
-                await content.Content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-                return new ObjectBytes(content.Head, buffer.ToArray());
-            }
-            catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
-            {
-                return S3FailureClassifier.FromException(e);
-            }
+            var read = await content.ReadAllAsync(cancellationToken).ConfigureAwait(false);
+            return read.Map(bytes => new ObjectBytes(content.Head, bytes.ToArray()));
         }
     }
 
@@ -74,19 +92,22 @@ public static class ObjectStoreExtensions
         while (true)
         {
             var page = await store.ListObjectsAsync(new ListObjectsRequest(bucket, prefix, token), cancellationToken).ConfigureAwait(false);
-            if (page.IsFail)
+            switch (page.Case)
             {
-                return (LanguageExt.Common.Error)page;
-            }
+                case ObjectListing listing:
+                    all.AddRange(listing.Objects);
+                    if (!listing.IsTruncated || string.IsNullOrEmpty(listing.NextContinuationToken))
+                    {
+                        return all;
+                    }
 
-            var listing = (ObjectListing)page;
-            all.AddRange(listing.Objects);
-            if (!listing.IsTruncated || string.IsNullOrEmpty(listing.NextContinuationToken))
-            {
-                return all;
+                    token = listing.NextContinuationToken;
+                    break;
+                case Error error:
+                    return error;
+                default:
+                    throw Uninitialised(nameof(IObjectStore.ListObjectsAsync));
             }
-
-            token = listing.NextContinuationToken;
         }
     }
 
@@ -104,20 +125,28 @@ public static class ObjectStoreExtensions
         while (true)
         {
             var page = await store.ListObjectVersionsAsync(new ListVersionsRequest(bucket, prefix, keyMarker, versionMarker), cancellationToken).ConfigureAwait(false);
-            if (page.IsFail)
+            switch (page.Case)
             {
-                return (LanguageExt.Common.Error)page;
-            }
+                case VersionListing listing:
+                    all.AddRange(listing.Versions);
+                    if (!listing.IsTruncated || listing.NextKeyMarker is null)
+                    {
+                        return all;
+                    }
 
-            var listing = (VersionListing)page;
-            all.AddRange(listing.Versions);
-            if (!listing.IsTruncated || listing.NextKeyMarker is null)
-            {
-                return all;
+                    keyMarker = listing.NextKeyMarker;
+                    versionMarker = listing.NextVersionIdMarker;
+                    break;
+                case Error error:
+                    return error;
+                default:
+                    throw Uninitialised(nameof(IObjectStore.ListObjectVersionsAsync));
             }
-
-            keyMarker = listing.NextKeyMarker;
-            versionMarker = listing.NextVersionIdMarker;
         }
     }
+
+    /// <summary>A store that answered with an uninitialised <c>Fin</c> (neither a value nor an
+    /// error) has a bug; a listing loop must not spin on it.</summary>
+    private static InvalidOperationException Uninitialised(string call) =>
+        new($"{call} returned an uninitialised Fin (neither a value nor an error)");
 }

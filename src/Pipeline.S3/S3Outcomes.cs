@@ -11,10 +11,9 @@ namespace Pipeline.S3;
 /// <example>
 /// <code>
 /// var got = await store.GetBytesAsync(new ObjectRef(task.Bucket, key), cancellationToken);
-/// if (got.IsFail)
-/// {
-///     return S3Outcomes.ToTaskOutcome(task.TaskId, (Error)got, $"cannot read {key}");
-/// }
+/// return got.Match(
+///     Succ: bytes => TaskOutcome.Succeeded(task.TaskId, $"read {bytes.Content.Length} bytes of {key}"),
+///     Fail: error => S3Outcomes.ToTaskOutcome(task.TaskId, error, $"cannot read {key}"));
 /// </code>
 /// </example>
 public static class S3Outcomes

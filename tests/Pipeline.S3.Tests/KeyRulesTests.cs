@@ -20,7 +20,7 @@ public class KeyRulesTests
         var encoded = KeyRules.KeyBytes(key).Ok();
 
         Assert.Equal(bytes, encoded.Length);
-        Assert.Equal(key, KeyRules.KeyString(encoded));
+        Assert.Equal(key, KeyRules.KeyString(encoded).Ok());
     }
 
     [Theory]
@@ -64,5 +64,18 @@ public class KeyRulesTests
         Assert.Empty(KeyRules.OptionalBytes(null).Ok());
         Assert.Empty(KeyRules.OptionalBytes(string.Empty).Ok());
         Assert.Equal(S3ErrorCodes.InvalidArgument, KeyRules.OptionalBytes("p" + (char)0xD800).Failed().ErrorCode);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF })]                   // never a UTF-8 byte
+    [InlineData(new byte[] { (byte)'a', 0xC3 })]        // a sequence cut short
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 })]       // an encoded surrogate
+    [InlineData(new byte[] { 0xC0, 0xAF })]             // an overlong '/'
+    public void KeyString_OfBytesThatAreNotUtf8_IsAPermanentCorrupt_NotAnException(byte[] stored)
+    {
+        var error = KeyRules.KeyString(stored).Failed();
+
+        Assert.Equal((S3ErrorCodes.LocalCorrupt, 500, FailureClass.Permanent), (error.ErrorCode, error.StatusCode, error.Class));
+        Assert.Contains("the store's files are damaged or missing", error.Message, System.StringComparison.Ordinal);
     }
 }

@@ -56,9 +56,9 @@ public static class BucketTransfer
         if (createBucket)
         {
             var created = await store.CreateBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
-            if (created.IsFail && ((Error)created is not S3Error { ErrorCode: S3ErrorCodes.BucketAlreadyOwnedByYou }))
+            if (created.Case is Error error and not S3Error { ErrorCode: S3ErrorCodes.BucketAlreadyOwnedByYou })
             {
-                return (Error)created;
+                return error;
             }
         }
 
@@ -96,9 +96,9 @@ public static class BucketTransfer
             await using (stream.ConfigureAwait(false))
             {
                 var put = await store.PutObjectAsync(bucket, key, stream, null, cancellationToken).ConfigureAwait(false);
-                if (put.IsFail)
+                if (put.Case is Error error)
                 {
-                    return (Error)put;
+                    return error;
                 }
 
                 bytes += stream.Length;
@@ -137,15 +137,20 @@ public static class BucketTransfer
         }
 
         var listed = await store.ListAllObjectsAsync(bucket, prefix, cancellationToken).ConfigureAwait(false);
-        if (listed.IsFail)
-        {
-            return (Error)listed;
-        }
+        return await listed.BindAsync(objects => ExportObjectsAsync(store, bucket, root, objects, cancellationToken)).ConfigureAwait(false);
+    }
 
+    private static async ValueTask<Fin<ExportReport>> ExportObjectsAsync(
+        IObjectStore store,
+        string bucket,
+        string root,
+        IReadOnlyList<ObjectSummary> objects,
+        CancellationToken cancellationToken)
+    {
         var exported = new List<string>();
         var refused = new List<RefusedKey>();
         long bytes = 0;
-        foreach (var item in listed.SuccValue())
+        foreach (var item in objects)
         {
             if (!TryTargetPathSafely(root, item.Key, out var path, out var reason))
             {
@@ -154,35 +159,44 @@ public static class BucketTransfer
             }
 
             var got = await store.GetObjectAsync(new ObjectRef(bucket, item.Key), cancellationToken).ConfigureAwait(false);
-            if (got.IsFail)
+            var written = await got.BindAsync(content => WriteFileAsync(content, path, cancellationToken)).ConfigureAwait(false);
+            switch (written.Case)
             {
-                refused.Add(new RefusedKey(item.Key, ((Error)got).Message));
-                continue;
-            }
-
-            var content = (ObjectContent)got;
-            await using (content.ConfigureAwait(false))
-            {
-                try
-                {
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
-                    await using (file.ConfigureAwait(false))
-                    {
-                        await content.Content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-                        bytes += file.Length;
-                    }
-
+                case long length:
+                    bytes += length;
                     exported.Add(item.Key);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Http.HttpRequestException)
-                {
-                    refused.Add(new RefusedKey(item.Key, e.Message));
-                }
+                    break;
+                case Error error:
+                    refused.Add(new RefusedKey(item.Key, error.Message));
+                    break;
             }
         }
 
         return new ExportReport(exported, bytes, refused);
+    }
+
+    /// <summary>Writes an object's content to <paramref name="path"/> (creating its directory) and
+    /// disposes it; the file's length, or the failure of the file system or of the content's stream
+    /// as an error with the exception's message. The boundary of the file and HTTP APIs, which throw.</summary>
+    private static async ValueTask<Fin<long>> WriteFileAsync(ObjectContent content, string path, CancellationToken cancellationToken)
+    {
+        await using (content.ConfigureAwait(false))
+        {
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+                await using (file.ConfigureAwait(false))
+                {
+                    await content.Content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+                    return file.Length;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Http.HttpRequestException)
+            {
+                return Error.New(e.Message);
+            }
+        }
     }
 
     /// <summary>The current objects of a bucket under a prefix, in S3's order (all pages).</summary>

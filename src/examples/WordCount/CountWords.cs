@@ -1,5 +1,4 @@
 using System.Text;
-using LanguageExt.Common;
 using Pipeline.Core;
 using Pipeline.S3;
 
@@ -15,28 +14,25 @@ public sealed class CountWords(IObjectStore store) : IBatchFunction
 {
     public string Name => "count-words";
 
-    public async ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken)
-    {
-        var parsed = CountTask.Parse(task.Key);
-        if (parsed.IsFail)
-        {
-            return TaskOutcome.PermanentFailure(task.TaskId, ((Error)parsed).Message);
-        }
+    public async ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken) =>
+        await CountTask.Parse(task.Key).Match(
+            Succ: request => CountAsync(task, request, cancellationToken),
+            Fail: error => ValueTask.FromResult(TaskOutcome.PermanentFailure(task.TaskId, error.Message)));
 
-        var request = (CountTask)parsed;
+    private async ValueTask<TaskOutcome> CountAsync(BatchTask task, CountTask request, CancellationToken cancellationToken)
+    {
         var bytes = await store.GetBytesAsync(new ObjectRef(task.Bucket, request.Key, task.S3VersionId), cancellationToken);
-        if (bytes.IsFail)
-        {
+        return bytes.Match(
+            Succ: got => Verdict(task, request, Count(Encoding.UTF8.GetString(got.Content.Span))),
             // The project's one S3-error rule: throttling and 5xx are redriven, a missing object or
             // denied access fails the task.
-            return S3Outcomes.ToTaskOutcome(task.TaskId, (Error)bytes, $"cannot read {request.Key}");
-        }
+            Fail: error => S3Outcomes.ToTaskOutcome(task.TaskId, error, $"cannot read {request.Key}"));
+    }
 
-        var words = Count(Encoding.UTF8.GetString(((ObjectBytes)bytes).Content.Span));
-        return words >= request.MinWords
+    private static TaskOutcome Verdict(BatchTask task, CountTask request, int words) =>
+        words >= request.MinWords
             ? TaskOutcome.Succeeded(task.TaskId, $"{request.Key}: {words} words")
             : TaskOutcome.PermanentFailure(task.TaskId, $"{request.Key}: {words} words, fewer than {request.MinWords}");
-    }
 
     /// <summary>Words are maximal runs of non-white-space characters.</summary>
     public static int Count(ReadOnlySpan<char> text)
