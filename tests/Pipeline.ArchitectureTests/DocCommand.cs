@@ -1,0 +1,162 @@
+using System.Text.RegularExpressions;
+
+namespace Pipeline.ArchitectureTests;
+
+/// <summary>
+/// Checks one command line of the docs against what it names: <c>s3batch</c> verbs and options
+/// against the built CLI's own help (System.CommandLine), <c>dotnet</c> projects and paths, a
+/// script's options against its <c>--help</c>, <c>sam</c> parameter overrides against the template,
+/// <c>aws … file://</c> inputs. A program with no check here is itself a problem.
+/// </summary>
+internal static partial class DocCommand
+{
+    /// <summary>The programs whose inline code spans (not only fenced blocks) are checked too.</summary>
+    public static bool IsCommand(string span) =>
+        span.Contains(' ', StringComparison.Ordinal)
+        && Commands.Words(span) is [var program, ..]
+        && (program is "s3batch" or "dotnet" || (program.Contains('/', StringComparison.Ordinal) && program.EndsWith(".sh", StringComparison.Ordinal)));
+
+    public static IReadOnlyList<string> Problems(string line)
+    {
+        // A synopsis's [optional] and a | b alternatives: the brackets and bars are not words.
+        var words = Commands.Words(line).Select(w => w.Trim('[', ']')).Where(w => w.Length > 0 && w != "|").ToList();
+        return words switch
+        {
+            [] => ["an empty command"],
+            ["s3batch", .. var args] => S3Batch(args),
+            ["dotnet", .. var args] => Dotnet(args),
+            ["alias", var definition] when definition.Split('=', 2) is [_, var value] => Problems(value),
+            ["sam", "deploy", .. var args] => SamDeploy(args),
+            ["aws", .. var args] => Aws(args),
+            [var script, .. var args] when script.EndsWith(".sh", StringComparison.Ordinal) => Script(script, args),
+            [var program, ..] => [$"no check for `{program}` commands: add one to {nameof(DocCommand)}"],
+        };
+    }
+
+    private static List<string> S3Batch(List<string> args)
+    {
+        if (args.Count == 0)
+        {
+            return [];
+        }
+
+        var path = new List<string>();
+        var help = Commands.S3BatchHelp(path);
+        var at = 0;
+        while (at < args.Count && help.Commands.Contains(args[at]))
+        {
+            path.Add(args[at++]);
+            help = Commands.S3BatchHelp(path);
+        }
+
+        // A synopsis's alternative verbs (`store mb|import|export|ls`): each one is checked.
+        if (at < args.Count && args[at].Split('|') is { Length: > 1 } alternatives && alternatives.All(help.Commands.Contains))
+        {
+            return [.. alternatives.SelectMany(a => S3Batch([.. args[..at], a, .. args[(at + 1)..]]))];
+        }
+
+        var verb = "s3batch " + string.Join(' ', path);
+        if (path.Count == 0)
+        {
+            return [$"s3batch has no verb `{args[0]}` (verbs: {string.Join(", ", help.Commands)})"];
+        }
+
+        var problems = new List<string>();
+        if (help.Commands.Count > 0)
+        {
+            problems.Add($"`{verb}` needs one of {string.Join(", ", help.Commands)}, not `{(at < args.Count ? args[at] : "nothing")}`");
+        }
+
+        problems.AddRange(args.Skip(at)
+            .Where(a => a.StartsWith('-') && a != "-" && a != "--")
+            .Select(a => a.Split('=', 2)[0])
+            .Where(o => !help.Options.Contains(o))
+            .Select(o => $"`{verb}` has no option {o} (options: {string.Join(", ", help.Options)})"));
+        return problems;
+    }
+
+    private static List<string> Dotnet(List<string> args)
+    {
+        switch (args)
+        {
+            case ["run", .. var rest]:
+            {
+                var project = rest.IndexOf("--project") is var i and >= 0 && i + 1 < rest.Count ? rest[i + 1] : null;
+                if (project is null)
+                {
+                    return ["`dotnet run` without --project"];
+                }
+
+                var problems = ProjectExists(project);
+                var tail = rest.IndexOf("--") is var dash and >= 0 ? rest[(dash + 1)..] : [];
+                if (project.TrimEnd('/') == "src/Pipeline.Cli")
+                {
+                    problems.AddRange(S3Batch(tail));
+                }
+                else if (tail.Count > 0)
+                {
+                    problems.Add($"no check for the arguments of `dotnet run --project {project}`");
+                }
+
+                return problems;
+            }
+
+            case ["publish" or "build" or "test", var project, ..]:
+                return ProjectExists(project);
+            case [var assembly, ..] when assembly.EndsWith(".dll", StringComparison.Ordinal) && assembly.Split("/bin/") is [var project, _]:
+                return ProjectExists(project);
+            default:
+                return [$"no check for `dotnet {string.Join(' ', args)}`"];
+        }
+    }
+
+    private static List<string> ProjectExists(string project) =>
+        Directory.Exists(Repository.Path(project)) && Directory.EnumerateFiles(Repository.Path(project), "*.csproj").Any()
+            || (project.EndsWith(".csproj", StringComparison.Ordinal) && File.Exists(Repository.Path(project)))
+            ? []
+            : [$"{project} is not a project of this repository"];
+
+    private static List<string> Script(string script, List<string> args)
+    {
+        if (!File.Exists(Repository.Path(script)))
+        {
+            return [$"{script} does not exist"];
+        }
+
+        var options = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).Select(a => a.Split('=', 2)[0]).ToList();
+        if (options.Count == 0)
+        {
+            return [];
+        }
+
+        var help = Commands.Run("bash", [Repository.Path(script), "--help"], Repository.Root, new Dictionary<string, string>()).GetAwaiter().GetResult();
+        return help.ExitCode != 0
+            ? [$"{script} --help: {help}"]
+            : [.. options.Where(o => !Regex.IsMatch(help.Stdout, $@"(?<![\w-]){Regex.Escape(o)}(?![\w-])")).Select(o => $"{script} has no option {o} (its --help does not list it)")];
+    }
+
+    private static List<string> SamDeploy(List<string> args)
+    {
+        var template = args.IndexOf("--template-file") is var i and >= 0 && i + 1 < args.Count ? args[i + 1] : null;
+        if (template is null || !File.Exists(Repository.Path(template)))
+        {
+            return [$"sam deploy: the template {template ?? "(none)"} does not exist"];
+        }
+
+        var parameters = TemplateParameters(Repository.ReadText(template));
+        var overrides = args.SkipWhile(a => a != "--parameter-overrides").Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal));
+        return [.. overrides.Select(o => o.Split('=', 2)[0]).Where(p => !parameters.Contains(p)).Select(p => $"{template} has no parameter {p}")];
+    }
+
+    private static HashSet<string> TemplateParameters(string template)
+    {
+        var section = Regex.Match(template, @"^Parameters:\n(?<body>(?:[ \t].*\n|\n)*)", RegexOptions.Multiline).Groups["body"].Value;
+        return [.. Regex.Matches(section, @"^  (\w+):", RegexOptions.Multiline).Select(m => m.Groups[1].Value)];
+    }
+
+    private static List<string> Aws(List<string> args) =>
+        [.. args.Where(a => a.StartsWith("file://", StringComparison.Ordinal))
+            .Select(a => a["file://".Length..])
+            .Where(f => !File.Exists(Repository.Path(f)))
+            .Select(f => $"aws: {f} does not exist")];
+}
