@@ -104,9 +104,7 @@ internal static class DemoCommand
             return Output.Error("Pipeline.InvalidJob", string.Join("; ", parsed.Errors));
         }
 
-        var options = new JobOptions();
-        var parse = new RootCommand { ToCommand(options) }.Parse(["run"]);
-        var exit = await RunCommand.RunAsync(parsed.Job!, store, options, parse, Console.Out, cancellationToken).ConfigureAwait(false);
+        var exit = await RunCommand.RunAsync(parsed.Job!, store, RunSettings.Defaults, Console.Out, cancellationToken).ConfigureAwait(false);
 
         Console.WriteLine("\nthe completion report, as written:");
         var reportObjects = (await store.ListAllObjectsAsync(ReportBucket, null, cancellationToken).ConfigureAwait(false))
@@ -127,13 +125,6 @@ internal static class DemoCommand
 
         Console.WriteLine($"\nexplore: s3batch store ls --store {storeDir} --bucket {ReportBucket}\nrun again: s3batch run {jobPath} --store {storeDir}");
         return exit;
-    }
-
-    private static Command ToCommand(JobOptions options)
-    {
-        var run = new Command("run");
-        options.AddTo(run);
-        return run;
     }
 
     /// <summary>The seed's job in the exact shape of <c>aws s3control create-job --cli-input-json</c>.</summary>

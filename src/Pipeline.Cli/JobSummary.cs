@@ -3,20 +3,22 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using nietras.SeparatedValues;
+using Pipeline.Core;
 using Pipeline.Engine;
-using Pipeline.S3;
 
 namespace Pipeline.Cli;
 
 /// <summary>The final summary a person reads: status, counts by result code, the most frequent
-/// failure messages and where the report is — read back from the report the job wrote, as a user
-/// would read it.</summary>
+/// failure messages and where the report is — from the engine's own counts
+/// (<see cref="JobDescription.FailedTasks"/>), never by reading the report back.</summary>
 internal static class JobSummary
 {
-    public static async Task PrintAsync(JobDescription job, IObjectStore store, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>How many failure messages are listed.</summary>
+    private const int TopMessages = 5;
+
+    /// <summary>Writes the summary of <paramref name="job"/>. The breakdown of failed tasks by code and
+    /// message is shown when the job wrote its report (the rows it lists); without one, only their total.</summary>
+    public static void Print(JobDescription job, TextWriter output)
     {
         var summary = job.ProgressSummary;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Job {job.JobId}: {job.Status}  ({summary.TotalNumberOfTasks:N0} tasks, {summary.ElapsedTimeInActiveSeconds} s active)"));
@@ -25,39 +27,34 @@ internal static class JobSummary
             output.WriteLine($"  failure: {failure.FailureCode}: {failure.FailureReason}");
         }
 
-        var rows = job.WrittenReport is { } report ? await ReadRowsAsync(store, report, cancellationToken).ConfigureAwait(false) : [];
+        IReadOnlyList<FailedTaskGroup> failed = job.WrittenReport is null ? [] : job.FailedTasks;
         var byCode = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        var messages = new Dictionary<(string Code, string Message), long>();
-        foreach (var row in rows)
+        foreach (var group in failed)
         {
-            var code = row.TaskStatus == "succeeded" ? "Succeeded" : row.ErrorCode.Length > 0 ? row.ErrorCode : "failed";
-            byCode[code] = byCode.GetValueOrDefault(code) + 1;
-            if (row.TaskStatus != "succeeded")
-            {
-                messages[(code, row.ResultMessage)] = messages.GetValueOrDefault((code, row.ResultMessage)) + 1;
-            }
+            var code = group.Code.ToWire();
+            byCode[code] = byCode.GetValueOrDefault(code) + group.Tasks;
         }
 
         output.WriteLine();
         output.WriteLine("  result code          tasks");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"Succeeded",-18} {summary.NumberOfTasksSucceeded,7:N0}"));
-        foreach (var (code, count) in byCode.Where(c => c.Key != "Succeeded"))
+        foreach (var (code, count) in byCode)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {code,-18} {count,7:N0}"));
         }
 
-        if (rows.Count == 0 && summary.NumberOfTasksFailed > 0)
+        if (failed.Count == 0 && summary.NumberOfTasksFailed > 0)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"failed",-18} {summary.NumberOfTasksFailed,7:N0}"));
         }
 
-        if (messages.Count > 0)
+        if (failed.Count > 0)
         {
             output.WriteLine();
             output.WriteLine("  top failure messages");
-            foreach (var ((code, message), count) in messages.OrderByDescending(m => m.Value).ThenBy(m => m.Key.Message, StringComparer.Ordinal).Take(5))
+            foreach (var group in failed.OrderByDescending(g => g.Tasks).ThenBy(g => g.Message, StringComparer.Ordinal).Take(TopMessages))
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {count,7:N0}  {code}: {Shorten(message)}"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {group.Tasks,7:N0}  {group.Code.ToWire()}: {Shorten(group.Message)}"));
             }
         }
 
@@ -70,30 +67,6 @@ internal static class JobSummary
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"          s3://{written.Bucket}/{file.Key}  ({file.TaskExecutionStatus}, {file.Rows:N0} rows)"));
             }
         }
-    }
-
-    /// <summary>One row of a results file: Bucket, Key, VersionId, TaskStatus, HTTPStatusCode, ErrorCode, ResultMessage.</summary>
-    internal sealed record ReportRow(string Bucket, string Key, string VersionId, string TaskStatus, string HttpStatusCode, string ErrorCode, string ResultMessage);
-
-    internal static async Task<List<ReportRow>> ReadRowsAsync(IObjectStore store, WrittenReport report, CancellationToken cancellationToken)
-    {
-        var rows = new List<ReportRow>();
-        foreach (var file in report.Results)
-        {
-            var bytes = await store.GetBytesAsync(new ObjectRef(report.Bucket, file.Key), cancellationToken).ConfigureAwait(false);
-            if (bytes.IsFail)
-            {
-                continue;
-            }
-
-            using var reader = Sep.New(',').Reader(static o => o with { HasHeader = false, Unescape = true }).From(((ObjectBytes)bytes).Content.ToArray());
-            foreach (var row in reader)
-            {
-                rows.Add(new ReportRow(row[0].ToString(), row[1].ToString(), row[2].ToString(), row[3].ToString(), row[4].ToString(), row[5].ToString(), row[6].ToString()));
-            }
-        }
-
-        return rows;
     }
 
     private static string Shorten(string message) => message.Length <= 120 ? message : string.Concat(message.AsSpan(0, 117), "...");

@@ -44,7 +44,7 @@ internal static class RunCommand
                 var store = options.Stores.Open(parse);
                 try
                 {
-                    return await RunAsync(parsed.Job!, store, options, parse, Console.Out, cancellationToken).ConfigureAwait(false);
+                    return await RunAsync(parsed.Job!, store, options.Read(parse), Console.Out, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -65,17 +65,14 @@ internal static class RunCommand
 
     /// <summary>Runs <paramref name="job"/> with the options the command line gave; prints the summary
     /// (or DescribeJob JSON) to <paramref name="output"/> and returns the exit code.</summary>
-    public static async Task<int> RunAsync(JobDefinition job, IObjectStore store, JobOptions options, ParseResult parse, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(JobDefinition job, IObjectStore store, RunSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
-        var concurrency = parse.GetValue(options.Concurrency);
-        var redrives = parse.GetValue(options.MaxRedrives);
-        var timeout = parse.GetValue(options.Timeout);
-        if (concurrency < 1 || redrives < 0 || timeout < 1)
+        if (settings.Concurrency < 1 || settings.MaxRedrives < 0 || settings.TimeoutSeconds < 1)
         {
             throw new UsageException("--concurrency and --timeout must be at least 1, --max-redrives at least 0");
         }
 
-        await using var endpoint = CreateEndpoint(job, store, options, parse, TimeSpan.FromSeconds(timeout));
+        await using var endpoint = CreateEndpoint(job, store, settings, TimeSpan.FromSeconds(settings.TimeoutSeconds));
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {
@@ -91,20 +88,19 @@ internal static class RunCommand
         var view = new ProgressView();
         try
         {
-            var confirm = parse.GetValue(options.Confirm);
             var result = await JobRunner.RunAsync(job, new JobRunOptions(store, endpoint)
             {
-                Concurrency = concurrency,
-                Redrive = RedrivePolicy.Default with { MaxRedrives = redrives },
+                Concurrency = settings.Concurrency,
+                Redrive = RedrivePolicy.Default with { MaxRedrives = settings.MaxRedrives },
                 Progress = view,
                 // --confirm: yes. On a terminal: ask (no → Cancelled). Otherwise nobody can answer: the
                 // job stays Suspended, as it would on AWS until someone confirms it.
-                Confirm = confirm ? static (_, _) => ValueTask.FromResult(true)
+                Confirm = settings.Confirm ? static (_, _) => ValueTask.FromResult(true)
                     : Console.IsInputRedirected || Console.IsErrorRedirected ? null : Prompt,
             }, interrupt.Token).ConfigureAwait(false);
             view.Finish();
 
-            if (parse.GetValue(options.OutputFormat) == "json")
+            if (settings.Json)
             {
                 using var stdout = Console.OpenStandardOutput();
                 JobDescriptionJson.Write(stdout, result, indented: true);
@@ -112,7 +108,7 @@ internal static class RunCommand
             }
             else
             {
-                await JobSummary.PrintAsync(result, store, output, CancellationToken.None).ConfigureAwait(false);
+                JobSummary.Print(result, output);
             }
 
             // Every exit but 0 ends with one error object on stderr, as for any other error.
@@ -146,18 +142,18 @@ internal static class RunCommand
         return ValueTask.FromResult(answer is not null && answer.Trim().Equals("y", StringComparison.OrdinalIgnoreCase));
     }
 
-    private static IFunctionEndpoint CreateEndpoint(JobDefinition job, IObjectStore store, JobOptions options, ParseResult parse, TimeSpan timeout)
+    private static IFunctionEndpoint CreateEndpoint(JobDefinition job, IObjectStore store, RunSettings settings, TimeSpan timeout)
     {
         var name = job.Operation.FunctionName;
-        if (parse.GetValue(options.FunctionCommand) is { Length: > 0 } command)
+        if (settings.FunctionCommand is { Length: > 0 } command)
         {
             var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (parse.GetValue(options.Stores.EndpointUrl) is { Length: > 0 } url)
+            if (settings.EndpointUrl is { Length: > 0 } url)
             {
                 environment["AWS_ENDPOINT_URL_S3"] = url;
             }
 
-            if (parse.GetValue(options.Stores.Region) is { Length: > 0 } region)
+            if (settings.Region is { Length: > 0 } region)
             {
                 environment["AWS_REGION"] = region;
             }
@@ -185,22 +181,48 @@ internal static class RunCommand
     }
 }
 
-/// <summary>The options of a job run, shared by <c>run</c> and <c>demo</c>.</summary>
+/// <summary>What a job run takes from the command line (the options of <c>run</c>), read once.</summary>
+/// <param name="Concurrency">--concurrency.</param>
+/// <param name="MaxRedrives">--max-redrives.</param>
+/// <param name="TimeoutSeconds">--timeout.</param>
+/// <param name="Confirm">--confirm.</param>
+/// <param name="Json">--output json (else the text summary).</param>
+/// <param name="FunctionCommand">--function-command, or null for the job's built-in function.</param>
+/// <param name="EndpointUrl">--endpoint-url, or null (passed to a --function-command's process).</param>
+/// <param name="Region">--region, or null (passed to a --function-command's process).</param>
+internal sealed record RunSettings(int Concurrency, int MaxRedrives, int TimeoutSeconds, bool Confirm, bool Json, string? FunctionCommand, string? EndpointUrl, string? Region)
+{
+    /// <summary>Every option at its default (what <c>demo</c> runs with).</summary>
+    public static RunSettings Defaults { get; } = new(Concurrency: 16, MaxRedrives: 3, TimeoutSeconds: 60, Confirm: false, Json: false, FunctionCommand: null, EndpointUrl: null, Region: null);
+}
+
+/// <summary>The options of <c>run</c>.</summary>
 internal sealed class JobOptions
 {
     public StoreOptions Stores { get; } = new();
 
     public Option<string?> FunctionCommand { get; } = new("--function-command") { Description = "Run this custom-runtime executable (a shell command) as the function: one process per concurrent invocation, polling a loopback Runtime API." };
 
-    public Option<int> Concurrency { get; } = new("--concurrency") { Description = "Invocations in flight (default 16).", DefaultValueFactory = _ => 16 };
+    public Option<int> Concurrency { get; } = new("--concurrency") { Description = "Invocations in flight (default 16).", DefaultValueFactory = _ => RunSettings.Defaults.Concurrency };
 
-    public Option<int> MaxRedrives { get; } = new("--max-redrives") { Description = "Redrives of a TemporaryFailure task (default 3; AWS does not document its count).", DefaultValueFactory = _ => 3 };
+    public Option<int> MaxRedrives { get; } = new("--max-redrives") { Description = "Redrives of a TemporaryFailure task (default 3; AWS does not document its count).", DefaultValueFactory = _ => RunSettings.Defaults.MaxRedrives };
 
-    public Option<int> Timeout { get; } = new("--timeout") { Description = "Seconds one invocation may take (Lambda's timeout; default 60).", DefaultValueFactory = _ => 60 };
+    public Option<int> Timeout { get; } = new("--timeout") { Description = "Seconds one invocation may take (Lambda's timeout; default 60).", DefaultValueFactory = _ => RunSettings.Defaults.TimeoutSeconds };
 
     public Option<bool> Confirm { get; } = new("--confirm") { Description = "Confirm a job with ConfirmationRequired (otherwise you are asked, or it stays Suspended)." };
 
     public Option<string> OutputFormat { get; } = new Option<string>("--output") { Description = "text (summary) or json (DescribeJob's shape).", DefaultValueFactory = _ => "text" }.AcceptOnlyFromAmong("text", "json");
+
+    /// <summary>The settings <paramref name="parse"/> gives.</summary>
+    public RunSettings Read(ParseResult parse) => new(
+        parse.GetValue(Concurrency),
+        parse.GetValue(MaxRedrives),
+        parse.GetValue(Timeout),
+        parse.GetValue(Confirm),
+        parse.GetValue(OutputFormat) == "json",
+        parse.GetValue(FunctionCommand),
+        parse.GetValue(Stores.EndpointUrl),
+        parse.GetValue(Stores.Region));
 
     public void AddTo(Command command)
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Pipeline.Core;
 
 namespace Pipeline.Engine;
 
@@ -131,6 +132,12 @@ public sealed record WrittenReport(string Bucket, string ManifestKey, IReadOnlyL
 /// <param name="Rows">How many rows it holds.</param>
 public sealed record WrittenResultsFile(string TaskExecutionStatus, string Key, string MD5Checksum, long Rows);
 
+/// <summary>Failed tasks that ended with the same result code and report message.</summary>
+/// <param name="Code">TemporaryFailure (out of redrives) or PermanentFailure: the report's ErrorCode.</param>
+/// <param name="Message">The report's ResultMessage (empty when the function gave none).</param>
+/// <param name="Tasks">How many tasks.</param>
+public sealed record FailedTaskGroup(ResultCode Code, string Message, long Tasks);
+
 /// <summary>The job as DescribeJob shows it once the run ends (write it with <see cref="JobDescriptionJson"/>).</summary>
 /// <param name="JobId">The job id (a UUID).</param>
 /// <param name="Definition">What the job was created with (Operation, Manifest, Report, Priority, Description, …).</param>
@@ -152,6 +159,11 @@ public sealed record JobDescription(
     string? StatusUpdateReason,
     WrittenReport? WrittenReport)
 {
+    /// <summary>The failed tasks grouped by result code and report message (the report's ErrorCode and
+    /// ResultMessage), in the order each group first failed — counted by the engine as tasks ended,
+    /// whether or not a report was written. Empty when no task failed.</summary>
+    public IReadOnlyList<FailedTaskGroup> FailedTasks { get; init; } = [];
+
     /// <summary>The job ARN, <c>arn:aws:s3:REGION:ACCOUNT:job/ID</c> (region from the function ARN).</summary>
     public string JobArn => $"arn:aws:s3:{Definition.Operation.Region}:{Definition.AccountId}:job/{JobId}";
 }

@@ -18,9 +18,6 @@ namespace Pipeline.Engine;
 /// </summary>
 internal static class ReportWriter
 {
-    /// <summary>The schema string exactly as AWS declares it (the rows put HTTPStatusCode before ErrorCode).</summary>
-    public const string ReportSchema = "Bucket, Key, VersionId, TaskStatus, ErrorCode, HTTPStatusCode, ResultMessage";
-
     public static string JobFolder(JobReport report, string jobId)
     {
         var prefix = report.Prefix?.TrimEnd('/');
@@ -84,7 +81,7 @@ internal static class ReportWriter
             }
 
             writer.WriteEndArray();
-            writer.WriteString("ReportSchema"u8, ReportSchema);
+            writer.WriteString("ReportSchema"u8, ReportRow.Schema);
             writer.WriteEndObject();
         }
 

@@ -1,8 +1,8 @@
 using System;
-using System.Buffers;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
+using Pipeline.Core;
 
 namespace Pipeline.Engine;
 
@@ -28,27 +28,19 @@ internal sealed class ResultsSpool : IDisposable
         _file = new FileStream(Path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, 64 * 1024, FileOptions.DeleteOnClose);
     }
 
-    /// <summary><c>succeeded</c> or <c>failed</c>.</summary>
+    /// <summary><see cref="ReportRow.Succeeded"/> or <see cref="ReportRow.Failed"/>.</summary>
     public string Status { get; }
 
     public string Path { get; }
 
     public long Rows { get; private set; }
 
-    /// <summary>Appends <c>Bucket,Key,VersionId,TaskStatus,HTTPStatusCode,ErrorCode,ResultMessage</c> + CRLF
-    /// — the order real reports use (HTTPStatusCode before ErrorCode, whatever ReportSchema declares).</summary>
-    public void Append(string bucket, string key, string? versionId, int httpStatus, string errorCode, string? message)
+    /// <summary>Appends the report row (<see cref="ReportRow"/>) of a task that ended <paramref name="code"/>.</summary>
+    public void Append(string bucket, string key, string? versionId, ResultCode code, string? message)
     {
         lock (_gate)
         {
-            var row = _row.Clear();
-            ReportCsv.AppendField(row, bucket).Append(',');
-            ReportCsv.AppendField(row, key).Append(',');
-            ReportCsv.AppendField(row, versionId ?? string.Empty).Append(',');
-            row.Append(Status).Append(',');
-            row.Append(httpStatus).Append(',');
-            ReportCsv.AppendField(row, errorCode).Append(',');
-            ReportCsv.AppendField(row, message ?? string.Empty).Append("\r\n");
+            var row = ReportRow.Append(_row.Clear(), bucket, key, versionId, code, message);
             var needed = Encoding.UTF8.GetMaxByteCount(row.Length);
             if (_bytes.Length < needed)
             {
@@ -88,34 +80,5 @@ internal sealed class ResultsSpool : IDisposable
         _file.Dispose();
         _md5.Dispose();
         _sha1.Dispose();
-    }
-}
-
-/// <summary>RFC 4180 quoting as real completion reports use it.</summary>
-internal static class ReportCsv
-{
-    private static readonly SearchValues<char> NeedsQuotes = SearchValues.Create(",\"\r\n");
-
-    /// <summary>Appends <paramref name="value"/>, quoted with <c>""</c> doubling when it holds a comma, a
-    /// quote, CR or LF; as is otherwise (so URL-encoded keys and plain messages stay bare).</summary>
-    public static StringBuilder AppendField(StringBuilder row, string value)
-    {
-        if (value.AsSpan().IndexOfAny(NeedsQuotes) < 0)
-        {
-            return row.Append(value);
-        }
-
-        row.Append('"');
-        foreach (var c in value)
-        {
-            if (c == '"')
-            {
-                row.Append('"');
-            }
-
-            row.Append(c);
-        }
-
-        return row.Append('"');
     }
 }
