@@ -466,9 +466,10 @@ internal sealed class JobRun : IDisposable
             case FunctionResultKind.InitFailed:
                 return (ResultCode.PermanentFailure, FunctionErrorPrefix + Encoding.UTF8.GetString(result.Body.Span), nameof(ResultCode.PermanentFailure));
             default:
-                var body = InProcessFunctionEndpoint.ErrorBody(
+                var body = ErrorBody.Encode(
                     "Sandbox.Timedout",
-                    string.Create(CultureInfo.InvariantCulture, $"{_time.GetUtcNow().UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {result.RequestId ?? invocationId} Task timed out after {_options.Function.Timeout.TotalSeconds:0.00} seconds"));
+                    string.Create(CultureInfo.InvariantCulture, $"{_time.GetUtcNow().UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {result.RequestId ?? invocationId} Task timed out after {_options.Function.Timeout.TotalSeconds:0.00} seconds"),
+                    ErrorBodyLayout.Invoke);
                 return (ResultCode.PermanentFailure, FunctionErrorPrefix + Encoding.UTF8.GetString(body), nameof(ResultCode.PermanentFailure));
         }
     }
