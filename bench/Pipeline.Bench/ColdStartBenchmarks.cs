@@ -8,6 +8,7 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using Pipeline.Core;
 using Pipeline.Lambda.Local;
 
 namespace Pipeline.Bench;
@@ -167,7 +168,7 @@ internal static class Bootstraps
     {
         const string Echoed = "\"resultString\":\"photos/cat 1.jpg\"";
         var body = Encoding.UTF8.GetString(result.Body.Span);
-        if (result.Kind != InvocationResultKind.Response || !body.Contains(Echoed, StringComparison.Ordinal))
+        if (result.Kind != FunctionResultKind.Response || !body.Contains(Echoed, StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"{process.Kind} bootstrap answered {result}: {body}; its output:\n{process.Output}");
         }

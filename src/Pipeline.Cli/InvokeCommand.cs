@@ -6,9 +6,8 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Pipeline.Core;
-using Pipeline.Engine;
 using Pipeline.Functions;
-using Pipeline.Lambda;
+using Pipeline.Lambda.Local;
 
 namespace Pipeline.Cli;
 
@@ -16,7 +15,8 @@ namespace Pipeline.Cli;
 /// <c>s3batch invoke</c>: runs one function on one event and prints the response envelope — the
 /// bytes Lambda would return to Batch Operations — like <c>sam local invoke</c>. A built-in runs in
 /// process; <c>--function-command</c> runs any custom-runtime executable (our <c>bootstrap</c> or a
-/// user's) against a loopback Lambda Runtime API.
+/// user's) against a loopback Lambda Runtime API, through Pipeline.Lambda.Local's <see cref="LocalRuntime"/>
+/// (the launcher <c>run</c> uses too).
 /// </summary>
 internal static class InvokeCommand
 {
@@ -120,7 +120,7 @@ internal static class InvokeCommand
 
         // The same execution environment as `run` (init bound, timeout kills the process), with one
         // start: a single invocation reports the first failed start rather than retrying it.
-        await using var endpoint = new RuntimeProcessEndpoint(RuntimeProcessOptions.ForShellCommand(runtimeCommand, name) with
+        await using var runtime = new LocalRuntime(RuntimeProcessOptions.ForShellCommand(runtimeCommand, name) with
         {
             Timeout = timeout,
             Environment = environment,
@@ -131,8 +131,8 @@ internal static class InvokeCommand
             // The function's own output (Lambda's log stream) goes to our stderr: stdout is the response.
             Log = static line => Console.Error.WriteLine(line),
         });
-        await endpoint.StartAsync(1, cancellationToken).ConfigureAwait(false);
-        var result = await endpoint.InvokeAsync(bytes, cancellationToken).ConfigureAwait(false);
+        await runtime.StartAsync(1, cancellationToken).ConfigureAwait(false);
+        var result = await runtime.InvokeAsync(bytes, cancellationToken).ConfigureAwait(false);
         switch (result.Kind)
         {
             case FunctionResultKind.Response:

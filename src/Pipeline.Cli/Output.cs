@@ -1,11 +1,11 @@
 using System;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using System.Buffers;
+using Pipeline.Core;
 
 namespace Pipeline.Cli;
 
 /// <summary>How the CLI reports failures: a Lambda-style error object
-/// (<c>{"errorType": …, "errorMessage": …}</c>) on standard error and a non-zero exit.</summary>
+/// (<c>{"errorType": …, "errorMessage": …}</c>, written by <see cref="ErrorBody"/>) on standard error and a non-zero exit.</summary>
 internal static class Output
 {
     /// <summary>The command ran and failed (a bad event, a failed S3 call).</summary>
@@ -22,16 +22,11 @@ internal static class Output
 
     public static int Error(string errorType, string errorMessage)
     {
+        var line = new ArrayBufferWriter<byte>(128);
+        ErrorBody.Write(line, errorType, errorMessage, ErrorBodyLayout.TypeFirst);
+        line.Write("\n"u8);
         using var stderr = Console.OpenStandardError();
-        using (var writer = new Utf8JsonWriter(stderr, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("errorType", errorType);
-            writer.WriteString("errorMessage", errorMessage);
-            writer.WriteEndObject();
-        }
-
-        stderr.Write("\n"u8);
+        stderr.Write(line.WrittenSpan);
         return Failure;
     }
 }

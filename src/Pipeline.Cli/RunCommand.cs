@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Pipeline.Engine;
 using Pipeline.Functions;
+using Pipeline.Lambda.Local;
 using Pipeline.S3;
 
 namespace Pipeline.Cli;

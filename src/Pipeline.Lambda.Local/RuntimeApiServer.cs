@@ -8,6 +8,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Pipeline.Core;
 
 namespace Pipeline.Lambda.Local;
 
@@ -94,7 +95,7 @@ public sealed class RuntimeApiServer : IAsyncDisposable
         InvokeAsync(new RuntimeInvocation(payload, timeout, functionArn), cancellationToken);
 
     /// <summary>Queues an event and waits for its answer: the posted response or error, or
-    /// <see cref="InvocationResultKind.TimedOut"/> when the deadline (<see cref="RuntimeInvocation.Timeout"/>
+    /// <see cref="FunctionResultKind.TimedOut"/> when the deadline (<see cref="RuntimeInvocation.Timeout"/>
     /// after a runtime took it) passes first. Cancelling withdraws the event.</summary>
     public async Task<InvocationResult> InvokeAsync(RuntimeInvocation invocation, CancellationToken cancellationToken = default)
     {
@@ -173,8 +174,6 @@ public sealed class RuntimeApiServer : IAsyncDisposable
         return $"Root=1-{epoch:x8}-{Convert.ToHexStringLower(random[..12])};Parent={Convert.ToHexStringLower(random[12..])};Sampled=0";
     }
 
-    private static byte[] ErrorDocument(string errorType, string errorMessage) => ErrorBody.Encode(errorType, errorMessage);
-
     private async Task AcceptLoopAsync(TcpListener listener)
     {
         while (!_stopping.IsCancellationRequested)
@@ -210,7 +209,7 @@ public sealed class RuntimeApiServer : IAsyncDisposable
                 }
                 catch (HttpFormatException e)
                 {
-                    await WriteAsync(stream, 400, "Bad Request", null, ErrorDocument("InvalidRequest", e.Message), closing: true).ConfigureAwait(false);
+                    await WriteAsync(stream, 400, "Bad Request", null, ErrorBody.Encode("InvalidRequest", e.Message), closing: true).ConfigureAwait(false);
                     return;
                 }
 
@@ -236,7 +235,7 @@ public sealed class RuntimeApiServer : IAsyncDisposable
     {
         if (!TryRoute(request, out var route, out var requestId))
         {
-            await WriteAsync(stream, 404, "Not Found", null, ErrorDocument("NotFound", $"{request.Method} {request.Path} is not a Runtime API operation"), !request.KeepAlive).ConfigureAwait(false);
+            await WriteAsync(stream, 404, "Not Found", null, ErrorBody.Encode("NotFound", $"{request.Method} {request.Path} is not a Runtime API operation"), !request.KeepAlive).ConfigureAwait(false);
             return true;
         }
 
@@ -245,7 +244,7 @@ public sealed class RuntimeApiServer : IAsyncDisposable
             case RuntimeApiFault.DropConnection:
                 return false;
             case RuntimeApiFault.ServerError:
-                await WriteAsync(stream, 500, "Internal Server Error", null, ErrorDocument("ServiceException", "injected fault"), !request.KeepAlive).ConfigureAwait(false);
+                await WriteAsync(stream, 500, "Internal Server Error", null, ErrorBody.Encode("ServiceException", "injected fault"), !request.KeepAlive).ConfigureAwait(false);
                 return true;
         }
 
@@ -370,18 +369,18 @@ public sealed class RuntimeApiServer : IAsyncDisposable
     {
         if (request.Body.Length > _options.MaxResponseBytes)
         {
-            var error = ErrorDocument("RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({_options.MaxResponseBytes} bytes).");
+            var error = ErrorBody.Encode("RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({_options.MaxResponseBytes} bytes).");
             await WriteAsync(stream, 413, "Request Entity Too Large", null, error, !request.KeepAlive).ConfigureAwait(false);
             return true;
         }
 
-        return await CompleteAsync(request, requestId, stream, InvocationResultKind.Response, null).ConfigureAwait(false);
+        return await CompleteAsync(request, requestId, stream, FunctionResultKind.Response, null).ConfigureAwait(false);
     }
 
     private Task<bool> ErrorAsync(HttpRequest request, string requestId, NetworkStream stream) =>
-        CompleteAsync(request, requestId, stream, InvocationResultKind.FunctionError, ReadError(request));
+        CompleteAsync(request, requestId, stream, FunctionResultKind.FunctionError, ReadError(request));
 
-    private async Task<bool> CompleteAsync(HttpRequest request, string requestId, NetworkStream stream, InvocationResultKind kind, RuntimeError? error)
+    private async Task<bool> CompleteAsync(HttpRequest request, string requestId, NetworkStream stream, FunctionResultKind kind, RuntimeError? error)
     {
         Pending? pending;
         lock (_gate)
@@ -395,7 +394,7 @@ public sealed class RuntimeApiServer : IAsyncDisposable
         if (pending is null)
         {
             var message = $"request id {requestId} is not an invocation in progress (unknown, already answered, or timed out)";
-            await WriteAsync(stream, 400, "Bad Request", null, ErrorDocument("InvalidStateTransition", message), !request.KeepAlive).ConfigureAwait(false);
+            await WriteAsync(stream, 400, "Bad Request", null, ErrorBody.Encode("InvalidStateTransition", message), !request.KeepAlive).ConfigureAwait(false);
             return true;
         }
 
@@ -543,7 +542,7 @@ public sealed class RuntimeApiServer : IAsyncDisposable
 
         if (expired)
         {
-            pending.Done.TrySetResult(new InvocationResult(InvocationResultKind.TimedOut, pending.RequestId, pending.TraceId, ReadOnlyMemory<byte>.Empty, null));
+            pending.Done.TrySetResult(new InvocationResult(FunctionResultKind.TimedOut, pending.RequestId, pending.TraceId, ReadOnlyMemory<byte>.Empty, null));
         }
     }
 

@@ -1,4 +1,5 @@
 using System;
+using Pipeline.Core;
 
 namespace Pipeline.Lambda.Local;
 
@@ -20,19 +21,6 @@ public sealed record RuntimeInvocation(ReadOnlyMemory<byte> Payload, TimeSpan Ti
 
     /// <summary>Sent as <c>Lambda-Runtime-Cognito-Identity</c> when not <see langword="null"/>.</summary>
     public string? CognitoIdentity { get; init; }
-}
-
-/// <summary>How an invocation ended.</summary>
-public enum InvocationResultKind
-{
-    /// <summary>The runtime posted a response (<see cref="InvocationResult.Body"/>).</summary>
-    Response,
-
-    /// <summary>The runtime posted an invocation error (<see cref="InvocationResult.Error"/>).</summary>
-    FunctionError,
-
-    /// <summary>The deadline passed without an answer (Lambda would stop the runtime now).</summary>
-    TimedOut,
 }
 
 /// <summary>An error a runtime posted, to <c>/invocation/{id}/error</c> or <c>/init/error</c>.</summary>
@@ -63,7 +51,7 @@ public sealed class RuntimeError
 /// <summary>What a runtime answered for one invocation.</summary>
 public sealed class InvocationResult
 {
-    internal InvocationResult(InvocationResultKind kind, string requestId, string traceId, ReadOnlyMemory<byte> body, RuntimeError? error)
+    internal InvocationResult(FunctionResultKind kind, string requestId, string traceId, ReadOnlyMemory<byte> body, RuntimeError? error)
     {
         Kind = kind;
         RequestId = requestId;
@@ -72,8 +60,9 @@ public sealed class InvocationResult
         Error = error;
     }
 
-    /// <summary>Response, function error, or timeout.</summary>
-    public InvocationResultKind Kind { get; }
+    /// <summary>Response, function error, or timeout (never <see cref="FunctionResultKind.InitFailed"/>:
+    /// that is a launcher's verdict over several starts, not one delivered event's end).</summary>
+    public FunctionResultKind Kind { get; }
 
     /// <summary>The request id the invocation was delivered under.</summary>
     public string RequestId { get; }
@@ -81,18 +70,18 @@ public sealed class InvocationResult
     /// <summary>The trace id the invocation was delivered with.</summary>
     public string TraceId { get; }
 
-    /// <summary>The response body exactly as posted (for <see cref="InvocationResultKind.Response"/>),
-    /// the error body (for <see cref="InvocationResultKind.FunctionError"/>), else empty.</summary>
+    /// <summary>The response body exactly as posted (for <see cref="FunctionResultKind.Response"/>),
+    /// the error body (for <see cref="FunctionResultKind.FunctionError"/>), else empty.</summary>
     public ReadOnlyMemory<byte> Body { get; }
 
-    /// <summary>The posted error, for <see cref="InvocationResultKind.FunctionError"/>.</summary>
+    /// <summary>The posted error, for <see cref="FunctionResultKind.FunctionError"/>.</summary>
     public RuntimeError? Error { get; }
 
     /// <inheritdoc/>
     public override string ToString() => Kind switch
     {
-        InvocationResultKind.Response => $"Response ({Body.Length} bytes)",
-        InvocationResultKind.FunctionError => $"FunctionError ({Error})",
+        FunctionResultKind.Response => $"Response ({Body.Length} bytes)",
+        FunctionResultKind.FunctionError => $"FunctionError ({Error})",
         _ => "TimedOut",
     };
 }

@@ -149,7 +149,7 @@ public sealed class BootstrapFuzzTests(ITestOutputHelper output)
         expected.Match(
             Succ: bytes =>
             {
-                Assert.Equal(InvocationResultKind.Response, result.Kind);
+                Assert.Equal(FunctionResultKind.Response, result.Kind);
                 Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(result.Body.Span));
                 AssertOneResultPerTask(sent, result, out _);
             },
@@ -192,7 +192,7 @@ public sealed class BootstrapFuzzTests(ITestOutputHelper output)
 
     private static void AssertOneResultPerTask(byte[] sent, InvocationResult result, out IReadOnlyList<TaskResult> results)
     {
-        Assert.Equal(InvocationResultKind.Response, result.Kind);
+        Assert.Equal(FunctionResultKind.Response, result.Kind);
         var request = (InvocationRequest)EnvelopeCodec.DecodeRequest(sent);
         var response = EnvelopeCodec.DecodeResponse(result.Body.Span);
         Assert.True(response.IsSucc, $"the response does not decode: {Encoding.UTF8.GetString(result.Body.Span)}");
@@ -206,7 +206,7 @@ public sealed class BootstrapFuzzTests(ITestOutputHelper output)
 
     private static void AssertInvalidEvent(Error error, InvocationResult result)
     {
-        Assert.Equal(InvocationResultKind.FunctionError, result.Kind);
+        Assert.Equal(FunctionResultKind.FunctionError, result.Kind);
         Assert.Equal(LambdaHost.InvalidEventErrorType, result.Error!.ErrorType);
         Assert.Equal(error.Message, result.Error.ErrorMessage);
     }
@@ -228,7 +228,7 @@ public sealed class BootstrapFuzzTests(ITestOutputHelper output)
 
         public void Count(InvocationResult result)
         {
-            if (result.Kind == InvocationResultKind.Response)
+            if (result.Kind == FunctionResultKind.Response)
             {
                 Responses++;
             }
@@ -295,7 +295,7 @@ public sealed class BootstrapFuzzTests(ITestOutputHelper output)
         public async Task AssertAliveAsync(string handler)
         {
             var result = await InvokeOneAsync(Valid);
-            Assert.True(result.Kind == InvocationResultKind.Response, $"the {handler} bootstrap no longer answers a valid event: {result}\n{Process.Output}");
+            Assert.True(result.Kind == FunctionResultKind.Response, $"the {handler} bootstrap no longer answers a valid event: {result}\n{Process.Output}");
             Assert.Contains("\"invocationId\":\"alive\"", Encoding.UTF8.GetString(result.Body.Span), StringComparison.Ordinal);
         }
 

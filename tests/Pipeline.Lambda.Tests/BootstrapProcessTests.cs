@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
+using Pipeline.Core;
 using Pipeline.Lambda.Local;
 namespace Pipeline.Lambda.Tests;
 
@@ -196,13 +197,13 @@ public sealed class BootstrapProcessTests
 
     internal static void AssertResponse(string expected, InvocationResult result, BootstrapProcess process)
     {
-        Assert.True(result.Kind == InvocationResultKind.Response, $"expected a response, got {result}; bootstrap output:\n{process.Output}");
+        Assert.True(result.Kind == FunctionResultKind.Response, $"expected a response, got {result}; bootstrap output:\n{process.Output}");
         Assert.Equal(expected, Encoding.UTF8.GetString(result.Body.Span));
     }
 
     internal static void AssertError(string errorType, string expectedBody, InvocationResult result, BootstrapProcess process)
     {
-        Assert.True(result.Kind == InvocationResultKind.FunctionError, $"expected an error, got {result}; bootstrap output:\n{process.Output}");
+        Assert.True(result.Kind == FunctionResultKind.FunctionError, $"expected an error, got {result}; bootstrap output:\n{process.Output}");
         Assert.Equal(errorType, result.Error!.ErrorType);
         Assert.Equal(expectedBody, Encoding.UTF8.GetString(result.Body.Span));
     }

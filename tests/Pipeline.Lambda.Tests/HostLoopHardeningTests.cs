@@ -40,7 +40,7 @@ public sealed class HostLoopHardeningTests
         var failed = await host.InvokeAsync(Events.Schema1);
         var answered = await host.InvokeAsync(Events.Schema1);
 
-        Assert.True(failed.Kind == InvocationResultKind.FunctionError, $"{failed}\n{host.Log}");
+        Assert.True(failed.Kind == FunctionResultKind.FunctionError, $"{failed}\n{host.Log}");
         Assert.Equal("System.InvalidOperationException", failed.Error!.ErrorType);
         Assert.Equal("bad \uFFFD setting", failed.Error.ErrorMessage);
         Assert.Equal(Events.Schema1Echoed, Encoding.UTF8.GetString(answered.Body.Span));
@@ -57,7 +57,7 @@ public sealed class HostLoopHardeningTests
         var failed = await host.InvokeAsync(Events.Schema1);
         var answered = await host.InvokeAsync(Events.Schema1);
 
-        Assert.True(failed.Kind == InvocationResultKind.FunctionError, $"{failed}\n{host.Log}");
+        Assert.True(failed.Kind == FunctionResultKind.FunctionError, $"{failed}\n{host.Log}");
         Assert.Equal(typeof(UnreadableException).FullName, failed.Error!.ErrorType);
         Assert.Equal("(reading its message threw System.InvalidOperationException)", failed.Error.ErrorMessage);
         Assert.Equal(Events.Schema1Echoed, Encoding.UTF8.GetString(answered.Body.Span));

@@ -26,7 +26,7 @@ public sealed class InProcessHostTests
 
         var result = await host.InvokeAsync(Events.Schema1);
 
-        Assert.Equal(InvocationResultKind.Response, result.Kind);
+        Assert.Equal(FunctionResultKind.Response, result.Kind);
         Assert.Equal(
             """{"invocationSchemaVersion":"1.0","treatMissingKeysAs":"TemporaryFailure","invocationId":"inv-1","results":[{"taskId":"t1","resultCode":"PermanentFailure","resultString":"System.InvalidOperationException: boom for photos/cat 1.jpg"}]}""",
             Encoding.UTF8.GetString(result.Body.Span));
@@ -41,11 +41,11 @@ public sealed class InProcessHostTests
         var failed = await host.InvokeAsync(Events.Schema1);
         var answered = await host.InvokeAsync(Events.Schema1);
 
-        Assert.Equal(InvocationResultKind.FunctionError, failed.Kind);
+        Assert.Equal(FunctionResultKind.FunctionError, failed.Kind);
         Assert.Equal(
             """{"errorMessage":"decode options unavailable","errorType":"System.InvalidOperationException","stackTrace":[]}""",
             Encoding.UTF8.GetString(failed.Body.Span));
-        Assert.Equal(InvocationResultKind.Response, answered.Kind);
+        Assert.Equal(FunctionResultKind.Response, answered.Kind);
         Assert.Equal(Events.Schema1Echoed, Encoding.UTF8.GetString(answered.Body.Span));
     }
 
@@ -59,12 +59,12 @@ public sealed class InProcessHostTests
         // A task-less event first, so that the 500 ms left after the token fires are not spent compiling
         // the response path (this box is shared: the tests must not depend on its load).
         var warmUp = await host.InvokeAsync("""{"invocationSchemaVersion":"2.0","invocationId":"w","job":{"id":"j"},"tasks":[]}""");
-        Assert.Equal(InvocationResultKind.Response, warmUp.Kind);
+        Assert.Equal(FunctionResultKind.Response, warmUp.Kind);
 
         // 1.5 s budget, 500 ms default margin: the token fires after about a second, before the server's timeout.
         var result = await host.Server.InvokeAsync(Events.Utf8(TwoTasks), TimeSpan.FromMilliseconds(1500), Events.FunctionArn, Cancel());
 
-        Assert.Equal(InvocationResultKind.Response, result.Kind);
+        Assert.Equal(FunctionResultKind.Response, result.Kind);
         Assert.Equal(
             """{"invocationSchemaVersion":"2.0","treatMissingKeysAs":"TemporaryFailure","invocationId":"inv-9","results":[{"taskId":"a","resultCode":"TemporaryFailure","resultString":"System.Threading.Tasks.TaskCanceledException: A task was canceled."},{"taskId":"b","resultCode":"TemporaryFailure","resultString":"the invocation ran out of time before this task started"}]}""",
             Encoding.UTF8.GetString(result.Body.Span));
@@ -93,7 +93,7 @@ public sealed class InProcessHostTests
             await host.DisposeAsync();
         }
 
-        Assert.Equal(InvocationResultKind.Response, result.Kind);
+        Assert.Equal(FunctionResultKind.Response, result.Kind);
         var seen = function.Seen!;
         Assert.Equal(result.RequestId, seen.RequestId);
         Assert.Equal(Events.FunctionArn, seen.FunctionArn);
@@ -113,7 +113,7 @@ public sealed class InProcessHostTests
 
         var result = await host.InvokeAsync(Events.Schema1);
 
-        Assert.Equal(InvocationResultKind.Response, result.Kind);
+        Assert.Equal(FunctionResultKind.Response, result.Kind);
         Assert.Equal(
             $$"""{"timestamp":"2001-02-03T04:05:06.789Z","level":"WARN","requestId":"{{result.RequestId}}","message":"careful with photos/cat 1.jpg"}""" + "\n",
             host.Log);

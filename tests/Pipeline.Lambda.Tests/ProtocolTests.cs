@@ -9,22 +9,6 @@ public sealed class ProtocolTests
     private static readonly TimeProvider Clock = new FixedClock();
 
     [Fact]
-    public void ErrorBody_IsTheRuntimeApiDocumentWithAnEmptyStackTrace()
-    {
-        var body = ErrorBody.Encode("Pipeline.InvalidEvent", "tasks[0].s3Key: \"x\" é\nnext");
-
-        Assert.Equal("""{"errorMessage":"tasks[0].s3Key: \"x\" é\nnext","errorType":"Pipeline.InvalidEvent","stackTrace":[]}""", Encoding.UTF8.GetString(body));
-    }
-
-    [Fact]
-    public void ErrorBody_DecodesWhatItEncodes_AndToleratesForeignBodies()
-    {
-        Assert.Equal(("T", "m"), ErrorBody.TryDecode(ErrorBody.Encode("T", "m")));
-        Assert.Equal((null, "m"), ErrorBody.TryDecode("""{"errorMessage":"m","errorType":42}"""u8));
-        Assert.Equal(((string?)null, (string?)null), ErrorBody.TryDecode("not json"u8));
-    }
-
-    [Fact]
     public void TextLogLine_IsTabSeparated_AndKeepsAMultiLineMessageOnOneLine()
     {
         var output = new MemoryStream();

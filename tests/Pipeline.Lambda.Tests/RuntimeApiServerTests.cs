@@ -8,6 +8,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
+using Pipeline.Core;
 using Pipeline.Lambda.Local;
 namespace Pipeline.Lambda.Tests;
 
@@ -46,7 +47,7 @@ public sealed class RuntimeApiServerTests
         using var posted = await runtime.PostAsync($"runtime/invocation/{requestId}/response", new StringContent("{\"ok\":true}"));
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
         var result = await pending;
-        Assert.Equal(InvocationResultKind.Response, result.Kind);
+        Assert.Equal(FunctionResultKind.Response, result.Kind);
         Assert.Equal(requestId, result.RequestId);
         Assert.Equal("{\"ok\":true}", Encoding.UTF8.GetString(result.Body.Span));
     }
@@ -134,7 +135,7 @@ public sealed class RuntimeApiServerTests
 
         Assert.Equal("\"kept\"", await next.Content.ReadAsStringAsync());
         using var _ = await survivor.PostAsync($"runtime/invocation/{Header(next, RuntimeApi.RequestIdHeader)}/response", new StringContent("1"));
-        Assert.Equal(InvocationResultKind.Response, (await pending).Kind);
+        Assert.Equal(FunctionResultKind.Response, (await pending).Kind);
     }
 
     [Fact]
@@ -173,7 +174,7 @@ public sealed class RuntimeApiServerTests
         var result = await pending;
 
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
-        Assert.Equal(InvocationResultKind.FunctionError, result.Kind);
+        Assert.Equal(FunctionResultKind.FunctionError, result.Kind);
         Assert.Equal("Header.Type", result.Error!.ErrorType);
         Assert.Equal("bad thing", result.Error.ErrorMessage);
         Assert.Equal(Body, Encoding.UTF8.GetString(result.Error.Body.Span));
@@ -190,7 +191,7 @@ public sealed class RuntimeApiServerTests
         var result = await pending;
         using var late = await runtime.PostAsync($"runtime/invocation/{Header(next, RuntimeApi.RequestIdHeader)}/response", new StringContent("{}"));
 
-        Assert.Equal(InvocationResultKind.TimedOut, result.Kind);
+        Assert.Equal(FunctionResultKind.TimedOut, result.Kind);
         Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
     }
 
@@ -210,7 +211,7 @@ public sealed class RuntimeApiServerTests
         Assert.Equal("""{"errorMessage":"Exceeded maximum allowed payload size (10 bytes).","errorType":"RequestEntityTooLarge","stackTrace":[]}""", await tooLarge.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Accepted, error.StatusCode);
         var result = await pending;
-        Assert.Equal(InvocationResultKind.FunctionError, result.Kind);
+        Assert.Equal(FunctionResultKind.FunctionError, result.Kind);
         Assert.Equal("T", result.Error!.ErrorType);
     }
 

@@ -54,9 +54,10 @@ internal static class InvocationAnswer
             case FunctionResultKind.InitFailed:
                 return TaskOutcome.PermanentFailure(taskId, FunctionErrorPrefix + Encoding.UTF8.GetString(result.Body.Span));
             default:
-                var body = InProcessFunctionEndpoint.ErrorBody(
+                var body = ErrorBody.Encode(
                     "Sandbox.Timedout",
-                    string.Create(CultureInfo.InvariantCulture, $"{clock.GetUtcNow().UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {result.RequestId ?? invocationId} Task timed out after {function.Timeout.TotalSeconds:0.00} seconds"));
+                    string.Create(CultureInfo.InvariantCulture, $"{clock.GetUtcNow().UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {result.RequestId ?? invocationId} Task timed out after {function.Timeout.TotalSeconds:0.00} seconds"),
+                    ErrorBodyLayout.Invoke);
                 return TaskOutcome.PermanentFailure(taskId, FunctionErrorPrefix + Encoding.UTF8.GetString(body));
         }
     }

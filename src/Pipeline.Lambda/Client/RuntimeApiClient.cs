@@ -5,6 +5,7 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
+using Pipeline.Core;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;

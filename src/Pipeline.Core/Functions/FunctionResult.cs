@@ -1,10 +1,10 @@
 using System;
-using System.Threading;
-using System.Threading.Tasks;
 
-namespace Pipeline.Engine;
+namespace Pipeline.Core;
 
-/// <summary>How one invocation ended, as Batch Operations sees it from Lambda.</summary>
+/// <summary>How one invocation of a function ended, as Batch Operations sees it from Lambda: the one
+/// vocabulary of the in-process endpoint, the local Runtime API server and runtime launcher, the
+/// engine and the CLI.</summary>
 public enum FunctionResultKind
 {
     /// <summary>The function returned a payload (<see cref="FunctionResult.Body"/>), which may or may not be a valid response envelope.</summary>
@@ -20,7 +20,8 @@ public enum FunctionResultKind
     /// polling, posts an init error, or misses the init timeout), so this invocation never ran.
     /// <see cref="FunctionResult.Body"/> is the error JSON a Lambda invoke would return;
     /// <see cref="FunctionResult.Reason"/> says why, for the job's FailureReason. Every later
-    /// invocation of the endpoint ends the same way.</summary>
+    /// invocation of the same function ends the same way. Only a runtime launcher reaches this
+    /// verdict: one delivered event (a Runtime API server's view) never ends so.</summary>
     InitFailed,
 }
 
@@ -33,24 +34,4 @@ public readonly record struct FunctionResult(FunctionResultKind Kind, ReadOnlyMe
     /// <summary>For <see cref="FunctionResultKind.InitFailed"/>: why the function cannot start, in
     /// words fit for a job's FailureReason (the init error, or how the process failed its starts).</summary>
     public string? Reason { get; init; }
-}
-
-/// <summary>
-/// Where the engine sends invocation envelopes: a function in process
-/// (<see cref="InProcessFunctionEndpoint"/>) or custom-runtime processes polling a loopback Lambda
-/// Runtime API (<see cref="RuntimeProcessEndpoint"/>). Both exchange the same bytes Lambda would.
-/// The caller owns the endpoint and disposes it after the run.
-/// </summary>
-public interface IFunctionEndpoint : IAsyncDisposable
-{
-    /// <summary>The function's timeout (Lambda's Timeout); used in timeout messages.</summary>
-    TimeSpan Timeout { get; }
-
-    /// <summary>Gets ready to serve up to <paramref name="concurrency"/> invocations at once (starts
-    /// processes, …). Called once by the engine when the job turns Active; idempotent.</summary>
-    ValueTask StartAsync(int concurrency, CancellationToken cancellationToken);
-
-    /// <summary>Invokes the function once with <paramref name="payload"/> (an invocation request envelope).
-    /// Expected failures are results, not exceptions; cancellation throws.</summary>
-    ValueTask<FunctionResult> InvokeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
 }

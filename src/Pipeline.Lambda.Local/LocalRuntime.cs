@@ -5,56 +5,14 @@ using System.Globalization;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
-using Pipeline.Lambda.Local;
+using Pipeline.Core;
 
-namespace Pipeline.Engine;
-
-/// <summary>How to start a custom-runtime executable (our <c>bootstrap</c> or a user's).</summary>
-/// <param name="FileName">The executable (no shell), e.g. <c>.../publish/bootstrap</c> or <c>dotnet</c>.</param>
-/// <param name="Arguments">Its arguments (e.g. <c>["bootstrap.dll"]</c>).</param>
-/// <param name="Handler">Lambda's <c>_HANDLER</c> (the function name, e.g. <c>echo</c>).</param>
-public sealed record RuntimeProcessOptions(string FileName, IReadOnlyList<string> Arguments, string Handler)
-{
-    /// <summary>Lambda's init timeout (10 s): a process that has not called <c>/runtime/invocation/next</c>
-    /// this long after it started failed its start.</summary>
-    public static readonly TimeSpan LambdaInitTimeout = TimeSpan.FromSeconds(10);
-
-    /// <summary>Extra environment for each process (e.g. <c>AWS_ENDPOINT_URL_S3</c>, <c>AWS_REGION</c>, credentials).</summary>
-    public IReadOnlyDictionary<string, string>? Environment { get; init; }
-
-    /// <summary>Lambda's timeout for one invocation (default 60 s). An invocation not answered in
-    /// time ends <see cref="FunctionResultKind.TimedOut"/> and its process is killed and replaced.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>The init phase's bound (default <see cref="LambdaInitTimeout"/>): a process must call
-    /// <c>/runtime/invocation/next</c> within it, else it is killed and counts as a failed start.</summary>
-    public TimeSpan InitTimeout { get; init; } = LambdaInitTimeout;
-
-    /// <summary>Failed starts in a row (an exit before polling, however late; an init error; a missed
-    /// init timeout) after which one execution environment gives up and the function is declared
-    /// unable to start: every waiting and later invocation ends <see cref="FunctionResultKind.InitFailed"/>.
-    /// Default 3.</summary>
-    public int MaxFailedStarts { get; init; } = 3;
-
-    /// <summary>Sent as <c>Lambda-Runtime-Invoked-Function-Arn</c>; default <c>arn:aws:lambda:us-east-1:123456789012:function:HANDLER</c>.</summary>
-    public string? FunctionArn { get; init; }
-
-    /// <summary>How many execution environments (processes) serve invocations; null (the default) = the job's concurrency.</summary>
-    public int? ProcessCount { get; init; }
-
-    /// <summary>Receives each line the processes write (stdout and stderr: Lambda's log stream) and
-    /// the endpoint's own notes (restarts, timeouts); null discards them.</summary>
-    public Action<string>? Log { get; init; }
-
-    /// <summary>Options that run <paramref name="command"/> through <c>/bin/sh -c "exec …"</c> (what
-    /// <c>--function-command</c> takes); <c>exec</c> makes the runtime the process itself.</summary>
-    public static RuntimeProcessOptions ForShellCommand(string command, string handler) =>
-        new("/bin/sh", ["-c", "exec " + command], handler);
-}
+namespace Pipeline.Lambda.Local;
 
 /// <summary>
-/// Custom-runtime processes run like Lambda's execution environments. Each environment is one
-/// process with <b>its own</b> loopback Runtime API (<see cref="RuntimeApiServer"/>), so the endpoint
+/// The one way to start a custom runtime on this machine (used by <c>s3batch invoke</c>, and by the
+/// engine for <c>s3batch run</c>): custom-runtime processes run like Lambda's execution environments. Each environment is one
+/// process with <b>its own</b> loopback Runtime API (<see cref="RuntimeApiServer"/>), so the launcher
 /// knows exactly which process holds which invocation:
 /// <list type="bullet">
 /// <item>Init: the process must call <c>/next</c> within <see cref="RuntimeProcessOptions.InitTimeout"/>;
@@ -68,7 +26,7 @@ public sealed record RuntimeProcessOptions(string FileName, IReadOnlyList<string
 /// function error <c>Runtime.ExitError</c>, as Lambda reports a crashed runtime.</item>
 /// </list>
 /// </summary>
-public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
+public sealed class LocalRuntime : IAsyncDisposable
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
     private readonly RuntimeProcessOptions _options;
@@ -88,8 +46,8 @@ public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
     private bool _started;
     private bool _disposed;
 
-    /// <summary>Creates the endpoint; nothing starts until <see cref="StartAsync"/>.</summary>
-    public RuntimeProcessEndpoint(RuntimeProcessOptions options)
+    /// <summary>Creates the launcher; nothing starts until <see cref="StartAsync"/>.</summary>
+    public LocalRuntime(RuntimeProcessOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Timeout <= TimeSpan.Zero || options.InitTimeout <= TimeSpan.Zero || options.MaxFailedStarts < 1)
@@ -101,7 +59,7 @@ public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
         _functionArn = options.FunctionArn ?? "arn:aws:lambda:us-east-1:123456789012:function:" + options.Handler;
     }
 
-    /// <inheritdoc/>
+    /// <summary>The function's timeout (<see cref="RuntimeProcessOptions.Timeout"/>).</summary>
     public TimeSpan Timeout => _options.Timeout;
 
     /// <summary>How many processes were started so far (first starts and replacements).</summary>
@@ -134,7 +92,9 @@ public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>Starts the execution environments: <see cref="RuntimeProcessOptions.ProcessCount"/>, else
+    /// <paramref name="concurrency"/> (at least one). Returns at once (each environment starts its
+    /// process in the background); idempotent.</summary>
     public ValueTask StartAsync(int concurrency, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -159,7 +119,10 @@ public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
         return ValueTask.CompletedTask;
     }
 
-    /// <inheritdoc/>
+    /// <summary>Invokes the function once with <paramref name="payload"/>, on the first environment free
+    /// (starting one environment first if <see cref="StartAsync"/> was not called). Expected failures
+    /// (a function error, a timeout, a function that cannot start) are results, not exceptions;
+    /// cancellation throws.</summary>
     public async ValueTask<FunctionResult> InvokeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -246,7 +209,7 @@ public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
         _abort.Dispose();
     }
 
-    /// <summary>One execution environment, for the endpoint's lifetime: start a process (init),
+    /// <summary>One execution environment, for the launcher's lifetime: start a process (init),
     /// serve invocations until it must be replaced, replace it; give up after too many failed starts.</summary>
     private async Task SuperviseAsync(int slot)
     {
@@ -370,7 +333,7 @@ public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
     }
 
     /// <summary>The invoke phase: takes invocations from the queue and forwards each to this process
-    /// until the process exits, must be replaced (a timeout, a crash), or the endpoint stops.</summary>
+    /// until the process exits, must be replaced (a timeout, a crash), or the launcher stops.</summary>
     private async Task ServeAsync(int slot, RuntimeApiServer server, RuntimeProcess process, CancellationToken stop)
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(stop, process.Gone);
@@ -393,7 +356,7 @@ public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
             }
             catch (OperationCanceledException) when (idle.IsCancellationRequested)
             {
-                // The process exited while idle, or the endpoint stops.
+                // The process exited while idle, or the launcher stops.
             }
 
             if (invocation is null)
@@ -433,12 +396,12 @@ public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
             var answered = await call.ConfigureAwait(false);
             switch (answered.Kind)
             {
-                case InvocationResultKind.Response:
+                case FunctionResultKind.Response:
                     return (new FunctionResult(FunctionResultKind.Response, answered.Body, requestId), false);
-                case InvocationResultKind.FunctionError:
+                case FunctionResultKind.FunctionError:
                     var body = answered.Error is { Body.Length: > 0 } error
                         ? error.Body
-                        : InProcessFunctionEndpoint.ErrorBody(answered.Error?.ErrorType ?? "Unhandled", answered.Error?.ErrorMessage ?? string.Empty);
+                        : ErrorBody.Encode(answered.Error?.ErrorType ?? "Unhandled", answered.Error?.ErrorMessage ?? string.Empty, ErrorBodyLayout.Invoke);
                     return (new FunctionResult(FunctionResultKind.FunctionError, body, requestId), false);
             }
         }
@@ -453,12 +416,12 @@ public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
             // Lambda's words for a runtime that dies during an invocation.
             _options.Log?.Invoke($"[runtime {slot}] process {process.Id} exited ({process.ExitDescription}) while holding invocation {requestId}; starting a fresh one");
             var message = $"RequestId: {requestId} Error: Runtime exited with error: {process.ExitDescription}";
-            return (new FunctionResult(FunctionResultKind.FunctionError, InProcessFunctionEndpoint.ErrorBody("Runtime.ExitError", message), requestId), true);
+            return (new FunctionResult(FunctionResultKind.FunctionError, ErrorBody.Encode("Runtime.ExitError", message, ErrorBodyLayout.Invoke), requestId), true);
         }
 
         if (aborted)
         {
-            // The endpoint is being disposed: nobody waits for this answer any more.
+            // The launcher is being disposed: nobody waits for this answer any more.
             return (new FunctionResult(FunctionResultKind.TimedOut, ReadOnlyMemory<byte>.Empty, requestId), true);
         }
 
@@ -557,8 +520,8 @@ public sealed class RuntimeProcessEndpoint : IFunctionEndpoint
                 : ErrorType == "Runtime.ExitError" ? $"the function process exited {(InARow == 1 ? "once" : InARow + " times")} before serving an invocation (last: {Detail})"
                 : Detail;
             var body = InitError is { } posted
-                ? InProcessFunctionEndpoint.ErrorBody(posted.ErrorType, posted.ErrorMessage)
-                : InProcessFunctionEndpoint.ErrorBody(ErrorType, "The function could not start: " + reason);
+                ? ErrorBody.Encode(posted.ErrorType, posted.ErrorMessage, ErrorBodyLayout.Invoke)
+                : ErrorBody.Encode(ErrorType, "The function could not start: " + reason, ErrorBodyLayout.Invoke);
             return new FunctionResult(FunctionResultKind.InitFailed, body) { Reason = "The function could not start: " + reason };
         }
     }

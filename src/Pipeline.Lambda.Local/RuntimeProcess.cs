@@ -3,9 +3,8 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
-using Pipeline.Lambda;
 
-namespace Pipeline.Engine;
+namespace Pipeline.Lambda.Local;
 
 /// <summary>
 /// One custom-runtime process of an execution environment: started with Lambda's environment

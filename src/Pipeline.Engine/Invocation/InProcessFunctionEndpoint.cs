@@ -1,6 +1,4 @@
 using System;
-using System.Buffers;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Pipeline.Core;
@@ -49,7 +47,7 @@ public sealed class InProcessFunctionEndpoint : IFunctionEndpoint
 
             return result.Match(
                 Succ: static bytes => new FunctionResult(FunctionResultKind.Response, bytes),
-                Fail: static error => new FunctionResult(FunctionResultKind.FunctionError, ErrorBody("Pipeline.InvalidEvent", error.Message)));
+                Fail: static error => new FunctionResult(FunctionResultKind.FunctionError, ErrorBody.Encode("Pipeline.InvalidEvent", error.Message, ErrorBodyLayout.Invoke)));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -58,25 +56,10 @@ public sealed class InProcessFunctionEndpoint : IFunctionEndpoint
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // FunctionInvoker turns a function's exceptions into outcomes; this is what escapes a host.
-            return new FunctionResult(FunctionResultKind.FunctionError, ErrorBody(e.GetType().FullName ?? "Exception", e.Message));
+            return new FunctionResult(FunctionResultKind.FunctionError, ErrorBody.Encode(e.GetType().FullName ?? "Exception", e.Message, ErrorBodyLayout.Invoke));
         }
     }
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-    /// <summary>A Lambda-style error body: <c>{"errorMessage":…,"errorType":…}</c>.</summary>
-    internal static byte[] ErrorBody(string errorType, string errorMessage)
-    {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("errorMessage"u8, errorMessage);
-            writer.WriteString("errorType"u8, errorType);
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
 }
