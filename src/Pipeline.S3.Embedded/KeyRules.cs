@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Text;
 using LanguageExt;
+using Pipeline.Core;
 
 namespace Pipeline.S3.Embedded;
 
@@ -9,8 +10,6 @@ namespace Pipeline.S3.Embedded;
 /// SQLite, so these rules are about S3 compatibility, not about file-system safety.</summary>
 internal static class KeyRules
 {
-    public const int MaxKeyBytes = 1024;
-
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>The key as UTF-8 (the order S3 lists in), or why it is not a valid key. S3's limit is
@@ -30,8 +29,8 @@ internal static class KeyRules
         }
 
         var bytes = (byte[])encoded;
-        return bytes.Length > MaxKeyBytes
-            ? new S3Error(S3ErrorCodes.KeyTooLongError, 400, $"the key is {bytes.Length} UTF-8 bytes; the maximum is {MaxKeyBytes}")
+        return ObjectKey.IsTooLong(bytes.Length)
+            ? new S3Error(S3ErrorCodes.KeyTooLongError, 400, $"the key is {bytes.Length} UTF-8 bytes; the maximum is {ObjectKey.MaxBytes}")
             : bytes;
     }
 
@@ -53,41 +52,6 @@ internal static class KeyRules
 
     public static string KeyString(byte[] bytes) => StrictUtf8.GetString(bytes);
 
-    /// <summary>S3's bucket naming rules: 3–63 of lower-case letters, digits, '.', '-', starting and
-    /// ending with a letter or digit, no "..", not an IP address.</summary>
-    public static bool IsValidBucketName(string? name)
-    {
-        if (name is null || name.Length is < 3 or > 63 || !IsLowerAlnum(name[0]) || !IsLowerAlnum(name[^1]))
-        {
-            return false;
-        }
-
-        var dots = 0;
-        var allDigitsAndDots = true;
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (!(IsLowerAlnum(c) || c is '.' or '-'))
-            {
-                return false;
-            }
-
-            if (c == '.')
-            {
-                dots++;
-                if (name[i - 1] is '.' or '-' || name[i + 1] is '.' or '-')
-                {
-                    return false;
-                }
-            }
-            else if (!char.IsAsciiDigit(c))
-            {
-                allDigitsAndDots = false;
-            }
-        }
-
-        return !(allDigitsAndDots && dots == 3);
-    }
-
-    private static bool IsLowerAlnum(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c);
+    /// <summary>S3's bucket naming rules (<see cref="BucketName.IsValid"/>).</summary>
+    public static bool IsValidBucketName(string? name) => BucketName.IsValid(name);
 }
