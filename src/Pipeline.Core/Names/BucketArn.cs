@@ -40,7 +40,7 @@ public static class BucketArn
     /// <summary>The ARN AWS uses for a bucket name: <c>arn:aws:s3:::bucket</c>.</summary>
     public static string FromBucketName(string bucket) => "arn:aws:s3:::" + bucket;
 
-    /// <summary>The text after <c>arn:PARTITION:s3:::</c> (PARTITION non-empty, without <c>:</c>).</summary>
+    /// <summary>The text after <c>arn:PARTITION:s3:::</c> (PARTITION without <c>:</c>; empty is accepted, as it always was).</summary>
     internal static bool TryGetS3Resource(string arn, [NotNullWhen(true)] out string? resource)
     {
         ArgumentNullException.ThrowIfNull(arn);
