@@ -120,6 +120,8 @@ public sealed class JobValidationTests
 
         Assert.False(result.IsValid);
         Assert.Null(result.Job);
+        Assert.All(result.Errors, error => Assert.Equal(JobValidationError.InvalidJobCode, error.Code));
+        Assert.All(result.Errors, error => Assert.True(error.IsExpected));
         Assert.Equal(
             [
                 "AccountId: must be 12 digits, got \"12\"",
