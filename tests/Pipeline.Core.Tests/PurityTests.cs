@@ -86,11 +86,10 @@ public class PurityTests
         Assert.Contains("System.DateTime.get_UtcNow", violations);
     }
 
-    private static List<string> Scan(string assemblyPath)
+    private static List<string> Scan(string assemblyPath) => WithMetadata(assemblyPath, ReferencesOutOfCore);
+
+    private static List<string> ReferencesOutOfCore(MetadataReader md)
     {
-        using var stream = File.OpenRead(assemblyPath);
-        using var pe = new PEReader(stream);
-        var md = pe.GetMetadataReader();
         var found = new List<string>();
 
         foreach (var handle in md.TypeReferences)
@@ -121,11 +120,10 @@ public class PurityTests
 
     /// <summary>Static fields that are neither readonly nor constant, outside compiler-generated types
     /// (lambda caches, which hold only immutable delegates).</summary>
-    private static List<string> MutableStatics(string assemblyPath)
+    private static List<string> MutableStatics(string assemblyPath) => WithMetadata(assemblyPath, MutableStatics);
+
+    private static List<string> MutableStatics(MetadataReader md)
     {
-        using var stream = File.OpenRead(assemblyPath);
-        using var pe = new PEReader(stream);
-        var md = pe.GetMetadataReader();
         var found = new List<string>();
         foreach (var typeHandle in md.TypeDefinitions)
         {
@@ -149,6 +147,13 @@ public class PurityTests
         }
 
         return found;
+    }
+
+    private static List<string> WithMetadata(string assemblyPath, Func<MetadataReader, List<string>> read)
+    {
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new PEReader(stream);
+        return read(pe.GetMetadataReader());
     }
 
     private static string TypeName(MetadataReader md, TypeDefinition type)
