@@ -4,6 +4,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using LanguageExt.Common;
+using Pipeline.Core;
 using Pipeline.Engine;
 using Pipeline.S3;
 
@@ -67,17 +68,10 @@ internal static class ManifestCommand
         }
 
         // A malformed --to is a usage error, found before the bucket is listed.
-        string? target = null, key = null;
-        if (to.StartsWith("s3://", StringComparison.Ordinal))
+        S3ObjectName? target = null;
+        if (S3Uri.IsS3Uri(to))
         {
-            var path = to["s3://".Length..];
-            var slash = path.IndexOf('/', StringComparison.Ordinal);
-            if (slash <= 0 || slash == path.Length - 1)
-            {
-                throw new UsageException($"--to {to}: expected s3://bucket/key");
-            }
-
-            (target, key) = (path[..slash], path[(slash + 1)..]);
+            target = S3Uri.Parse(to).Match(Succ: name => name, Fail: error => throw new UsageException($"--to {to}: {error.Message}"));
         }
 
         using var buffer = new MemoryStream();
@@ -89,14 +83,14 @@ internal static class ManifestCommand
 
         var count = (long)written;
         buffer.Position = 0;
-        if (target is not null && key is not null)
+        if (target is (var bucket, var key))
         {
-            var put = await store.PutObjectAsync(target, key, buffer, new PutOptions("text/csv"), cancellationToken).ConfigureAwait(false);
+            var put = await store.PutObjectAsync(bucket, key, buffer, new PutOptions("text/csv"), cancellationToken).ConfigureAwait(false);
             return put.Match(
                 Succ: result =>
                 {
-                    Console.WriteLine($"wrote {count} rows to s3://{target}/{key}");
-                    Console.WriteLine($"ObjectArn: arn:aws:s3:::{target}/{key}");
+                    Console.WriteLine($"wrote {count} rows to {S3Uri.Format(bucket, key)}");
+                    Console.WriteLine($"ObjectArn: {ObjectArn.Format(bucket, key)}");
                     Console.WriteLine($"ETag: {result.ETag.Trim('"')}");
                     return 0;
                 },

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Text;
 using LanguageExt;
+using Pipeline.Core;
 
 namespace Pipeline.S3.Embedded;
 
@@ -9,29 +10,15 @@ namespace Pipeline.S3.Embedded;
 /// SQLite, so these rules are about S3 compatibility, not about file-system safety.</summary>
 internal static class KeyRules
 {
-    public const int MaxKeyBytes = 1024;
-
     /// <summary>The key as UTF-8 (the order S3 lists in), or why it is not a valid key. S3's limit is
     /// 1,024 bytes of UTF-8, not 1,024 characters: 512 × "é" is at the limit, 513 is over it, while
     /// 1,024 ASCII characters are fine.</summary>
-    public static Fin<byte[]> KeyBytes(string? key)
-    {
-        if (string.IsNullOrEmpty(key))
-        {
-            return S3ErrorCodes.InvalidArgumentError("the key must not be empty");
-        }
-
-        var encoded = Utf8(key, "the key");
-        if (encoded.IsFail)
-        {
-            return encoded;
-        }
-
-        var bytes = (byte[])encoded;
-        return bytes.Length > MaxKeyBytes
-            ? new S3Error(S3ErrorCodes.KeyTooLongError, 400, $"the key is {bytes.Length} UTF-8 bytes; the maximum is {MaxKeyBytes}")
-            : bytes;
-    }
+    public static Fin<byte[]> KeyBytes(string? key) =>
+        string.IsNullOrEmpty(key)
+            ? S3ErrorCodes.InvalidArgumentError("the key must not be empty")
+            : Utf8(key, "the key").Bind(static bytes => ObjectKey.IsTooLong(bytes.Length)
+                ? Fin<byte[]>.Fail(new S3Error(S3ErrorCodes.KeyTooLongError, 400, $"the key is {bytes.Length} UTF-8 bytes; the maximum is {ObjectKey.MaxBytes}"))
+                : Fin<byte[]>.Succ(bytes));
 
     /// <summary>Prefixes and markers may be empty; they follow the same encoding.</summary>
     public static Fin<byte[]> OptionalBytes(string? text) =>
@@ -54,41 +41,6 @@ internal static class KeyRules
     public static Fin<string> KeyString(byte[] bytes) =>
         System.Text.Unicode.Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : LocalFaults.Corrupt("a stored key is not valid UTF-8");
 
-    /// <summary>S3's bucket naming rules: 3–63 of lower-case letters, digits, '.', '-', starting and
-    /// ending with a letter or digit, no "..", not an IP address.</summary>
-    public static bool IsValidBucketName(string? name)
-    {
-        if (name is null || name.Length is < 3 or > 63 || !IsLowerAlnum(name[0]) || !IsLowerAlnum(name[^1]))
-        {
-            return false;
-        }
-
-        var dots = 0;
-        var allDigitsAndDots = true;
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (!(IsLowerAlnum(c) || c is '.' or '-'))
-            {
-                return false;
-            }
-
-            if (c == '.')
-            {
-                dots++;
-                if (name[i - 1] is '.' or '-' || name[i + 1] is '.' or '-')
-                {
-                    return false;
-                }
-            }
-            else if (!char.IsAsciiDigit(c))
-            {
-                allDigitsAndDots = false;
-            }
-        }
-
-        return !(allDigitsAndDots && dots == 3);
-    }
-
-    private static bool IsLowerAlnum(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c);
+    /// <summary>S3's bucket naming rules (<see cref="BucketName.IsValid"/>).</summary>
+    public static bool IsValidBucketName(string? name) => BucketName.IsValid(name);
 }

@@ -107,6 +107,54 @@ public sealed class JobValidationTests
     }
 
     [Fact]
+    public void Parse_SeveralProblems_ReportsEveryOneInDocumentOrder()
+    {
+        var result = ParseEdited(root =>
+        {
+            root["AccountId"] = "12";
+            root["Report"]!["Bucket"] = "report-bucket";
+            root["Manifest"]!["Location"]!["ObjectArn"] = "arn:aws:s3:::bucket-only";
+            root["Manifest"]!["Location"]!.AsObject().Remove("ETag");
+            root["Priority"] = -1;
+        });
+
+        Assert.False(result.IsValid);
+        Assert.Null(result.Job);
+        Assert.All(result.Errors, error => Assert.Equal(JobValidationError.InvalidJobCode, error.Code));
+        Assert.All(result.Errors, error => Assert.True(error.IsExpected));
+        Assert.Equal(
+            [
+                "AccountId: must be 12 digits, got \"12\"",
+                "Report.Bucket: must be a bucket ARN (arn:aws:s3:::BUCKET), got \"report-bucket\"",
+                "Manifest.Location.ObjectArn: must be an object ARN (arn:aws:s3:::BUCKET/KEY), got \"arn:aws:s3:::bucket-only\"",
+                "Manifest.Location.ETag: is required",
+                "Priority: must be an integer from 0 to 2147483647, got -1",
+            ],
+            result.Errors.Select(e => e.ToString()).ToArray());
+    }
+
+    [Fact]
+    public void Validate_SeveralProblems_AccumulatesThemAsValues()
+    {
+        var node = JsonNode.Parse(Valid)!.AsObject();
+        node["Description"] = "";
+        node["Tags"] = JsonNode.Parse("[{\"Key\":\"\",\"Value\":\"v\"}, 3]");
+        node["Color"] = "red";
+
+        var errors = JobDefinitionParser.Validate(Encoding.UTF8.GetBytes(node.ToJsonString()))
+            .Match(Succ: _ => [], Fail: e => e.Select(x => x.ToString()).ToArray());
+
+        Assert.Equal(
+            [
+                "Color: unknown parameter (known in $: AccountId, ConfirmationRequired, Operation, Report, ClientRequestToken, Manifest, ManifestGenerator, Description, Priority, RoleArn, Tags)",
+                "Description: must be 1 to 256 characters, got 0",
+                "Tags[0].Key: must be 1 to 128 characters, got 0",
+                "Tags[1]: must be an object {Key, Value}",
+            ],
+            errors);
+    }
+
+    [Fact]
     public void Parse_NotJson_SaysSo()
     {
         var result = JobDefinitionParser.Parse("{\"AccountId\":"u8.ToArray());

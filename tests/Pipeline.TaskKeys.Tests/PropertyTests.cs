@@ -62,7 +62,7 @@ public class PropertyTests
                     Assert.Equal(key, WebUtility.UrlDecode(encoded));
                     Assert.Equal(key, KeyDecoder.FormDecode(encoded));
                     Assert.DoesNotContain(',', encoded);
-                    Assert.True(System.Text.Encoding.UTF8.GetByteCount(key) <= TaskKeyManifest.MaxKeyBytes);
+                    Assert.True(System.Text.Encoding.UTF8.GetByteCount(key) <= ObjectKey.MaxBytes);
                 },
                 error => Assert.True(
                     error.Code == TaskKeyErrors.TooLongCode || TaskKeyText.HasLoneSurrogate(key),

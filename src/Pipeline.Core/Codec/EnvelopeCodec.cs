@@ -18,6 +18,8 @@ public static class EnvelopeCodec
         MaxDepth = 64,
     };
 
+    // The one piece of mutable static state in Pipeline.Core, listed with its reason in the purity
+    // rule (tests/Pipeline.Core.Tests/PurityTests.cs, AllowedMutableStatics); see RentScratch.
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_scratch;
 

@@ -26,7 +26,7 @@ public static class TaskKeyErrors
     /// <summary>A value the layout cannot represent unambiguously (formatting only).</summary>
     public const int NotRepresentableCode = 4106;
 
-    /// <summary>The key is longer than S3 allows: over <see cref="TaskKeyManifest.MaxKeyBytes"/> UTF-8 bytes.</summary>
+    /// <summary>The key is longer than S3 allows: over <see cref="ObjectKey.MaxBytes"/> UTF-8 bytes.</summary>
     public const int TooLongCode = 4107;
 
     /// <summary>Builds a <see cref="NotRepresentableCode"/> error (called by generated <c>TryFormat</c>).</summary>
@@ -39,7 +39,7 @@ public static class TaskKeyErrors
 
     internal static Error TooLong(int utf8Bytes) => Error.New(
         TooLongCode,
-        $"manifest key: {utf8Bytes} UTF-8 bytes (S3 keys hold at most {TaskKeyManifest.MaxKeyBytes})");
+        $"manifest key: {utf8Bytes} UTF-8 bytes (S3 keys hold at most {ObjectKey.MaxBytes})");
 
     internal static Error NotEncodable(string reason) => Error.New(NotRepresentableCode, "manifest key: cannot be URL-encoded: " + reason);
 

@@ -7,17 +7,13 @@ namespace Pipeline.Core;
 /// <summary>The URL-encoded form of a key for a CSV manifest.</summary>
 public static class TaskKeyManifest
 {
-    /// <summary>S3's limit on a key: 1,024 bytes of its UTF-8 form. It applies to the key itself, as
-    /// the manifest's reader sees it after decoding, not to the longer URL-encoded text.</summary>
-    public const int MaxKeyBytes = 1024;
-
     /// <summary>
     /// Percent-encodes <paramref name="key"/> as UTF-8, leaving only <c>A–Z a–z 0–9 - . _ ~</c> as they
     /// are, so <see cref="System.Net.WebUtility.UrlDecode(string)"/> (and Python's <c>unquote</c> and
     /// <c>unquote_plus</c> alike) gives back <paramref name="key"/>. A space becomes <c>%20</c>, not
     /// <c>+</c>, because AWS's own samples decode with <c>unquote</c>; a comma becomes <c>%2C</c>.
     /// </summary>
-    /// <returns>The encoded key, or an error when <paramref name="key"/> is over <see cref="MaxKeyBytes"/>
+    /// <returns>The encoded key, or an error when <paramref name="key"/> is over <see cref="ObjectKey.MaxBytes"/>
     /// UTF-8 bytes or holds a lone surrogate (which UTF-8 cannot carry).</returns>
     public static Fin<string> Encode(string key)
     {
@@ -36,7 +32,7 @@ public static class TaskKeyManifest
             length += IsUnreserved(ch) ? 1 : 3 * utf8;
         }
 
-        if (bytes > MaxKeyBytes)
+        if (ObjectKey.IsTooLong(bytes))
         {
             return TaskKeyErrors.TooLong(bytes);
         }

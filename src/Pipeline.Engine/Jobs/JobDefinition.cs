@@ -1,4 +1,6 @@
 using System.Collections.Generic;
+using LanguageExt;
+using LanguageExt.Common;
 using Pipeline.Core;
 
 namespace Pipeline.Engine;
@@ -113,12 +115,26 @@ public sealed record ManifestLocation(string ObjectArn, string Bucket, string Ke
 /// <param name="Value">The tag value.</param>
 public sealed record JobTag(string Key, string Value);
 
-/// <summary>One thing wrong with a create-job request.</summary>
-/// <param name="Path">The field path, as the JSON names it (<c>Operation.LambdaInvoke.FunctionArn</c>;
-/// <c>$</c> for the document itself).</param>
-/// <param name="Message">What is wrong.</param>
-public sealed record JobValidationError(string Path, string Message)
+/// <summary>One thing wrong with a create-job request: an expected failure, a LanguageExt
+/// <see cref="Error"/> with the code <see cref="InvalidJobCode"/>, like every other expected failure.</summary>
+public sealed record JobValidationError : Expected
 {
+    /// <summary>The <see cref="Error.Code"/> of every job validation error.</summary>
+    public const int InvalidJobCode = 4301;
+
+    /// <summary>Creates the error.</summary>
+    /// <param name="path">The field path, as the JSON names it (<c>Operation.LambdaInvoke.FunctionArn</c>;
+    /// <c>$</c> for the document itself).</param>
+    /// <param name="message">What is wrong.</param>
+    public JobValidationError(string path, string message)
+        : base(message, InvalidJobCode, Option<Error>.None)
+    {
+        Path = path;
+    }
+
+    /// <summary>The field path, as the JSON names it (<c>$</c> for the document itself).</summary>
+    public string Path { get; }
+
     /// <summary><c>Path: Message</c>.</summary>
     public override string ToString() => Path + ": " + Message;
 }

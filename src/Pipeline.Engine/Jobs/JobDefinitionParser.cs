@@ -2,8 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Linq;
 using System.Text.Json;
+using LanguageExt;
 using Pipeline.Core;
+using static LanguageExt.Prelude;
 
 namespace Pipeline.Engine;
 
@@ -23,6 +26,11 @@ public sealed record JobParseResult(JobDefinition? Job, IReadOnlyList<JobValidat
 /// path; all errors are reported at once. AOT-safe: <see cref="JsonDocument"/>, no serializer.
 /// Unknown fields are errors (the AWS CLI rejects them too: "Unknown parameter").
 /// </summary>
+/// <remarks>
+/// Each part of the document has a pure validator returning <see cref="Validation{FAIL, SUCCESS}"/>; the
+/// parts are combined applicatively (<c>(a, b, c).Apply(...)</c>), which keeps every part's errors, in
+/// document order. A check that needs a value first (a field's shape, then its content) binds on it.
+/// </remarks>
 public static class JobDefinitionParser
 {
     private static readonly JsonDocumentOptions DocumentOptions = new()
@@ -34,14 +42,23 @@ public static class JobDefinitionParser
 
     private static readonly string[] TopLevel = ["AccountId", "ConfirmationRequired", "Operation", "Report", "ClientRequestToken", "Manifest", "ManifestGenerator", "Description", "Priority", "RoleArn", "Tags"];
 
+    private static readonly Validation<JobValidationError, Unit> Ok = unit;
+
     /// <summary>Parses and validates <paramref name="utf8Json"/>.</summary>
-    public static JobParseResult Parse(ReadOnlyMemory<byte> utf8Json)
+    public static JobParseResult Parse(ReadOnlyMemory<byte> utf8Json) =>
+        Validate(utf8Json).Match(
+            Succ: job => new JobParseResult(job, []),
+            Fail: errors => new JobParseResult(null, errors.ToArray()));
+
+    /// <summary>Parses and validates <paramref name="utf8Json"/>: the job, or every problem found, in
+    /// document order.</summary>
+    public static Validation<JobValidationError, JobDefinition> Validate(ReadOnlyMemory<byte> utf8Json)
     {
         // JsonDocument checks structure, not the bytes inside strings: invalid UTF-8 would only throw
         // later, from GetString. Found here it is one clear error with its position.
         if (!System.Text.Unicode.Utf8.IsValid(utf8Json.Span))
         {
-            return new JobParseResult(null, [new JobValidationError("$", string.Create(CultureInfo.InvariantCulture, $"not valid JSON: not UTF-8 text (an invalid byte sequence at byte {FirstInvalidUtf8(utf8Json.Span)})"))]);
+            return Error("$", string.Create(CultureInfo.InvariantCulture, $"not valid JSON: not UTF-8 text (an invalid byte sequence at byte {FirstInvalidUtf8(utf8Json.Span)})"));
         }
 
         JsonDocument document;
@@ -51,14 +68,12 @@ public static class JobDefinitionParser
         }
         catch (JsonException e)
         {
-            return new JobParseResult(null, [new JobValidationError("$", "not valid JSON: " + e.Message)]);
+            return Error("$", "not valid JSON: " + e.Message);
         }
 
         using (document)
         {
-            var errors = new List<JobValidationError>();
-            var job = Read(document.RootElement, errors);
-            return new JobParseResult(errors.Count == 0 ? job : null, errors);
+            return Job(document.RootElement);
         }
     }
 
@@ -73,381 +88,254 @@ public static class JobDefinitionParser
         return at;
     }
 
-    private static JobDefinition? Read(JsonElement root, List<JobValidationError> errors)
+    private static Validation<JobValidationError, JobDefinition> Job(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            errors.Add(new("$", "expected a JSON object"));
-            return null;
+            return Error("$", "expected a JSON object");
         }
 
-        CheckKnown(root, "$", TopLevel, errors, prefix: string.Empty);
-        var accountId = RequiredString(root, "AccountId", "AccountId", errors);
-        if (accountId is not null && !IsDigits(accountId, 12))
-        {
-            errors.Add(new("AccountId", $"must be 12 digits, got \"{accountId}\""));
-        }
+        var first = (
+            Known(root, "$", TopLevel, prefix: string.Empty),
+            RequiredString(root, "AccountId", "AccountId").Bind(id => id.IsSome && !IsDigits((string)id, 12)
+                ? Error<Option<string>>("AccountId", $"must be 12 digits, got \"{(string)id}\"")
+                : id),
+            OptionalBool(root, "ConfirmationRequired", "ConfirmationRequired"),
+            Required(root, "Operation", "Operation").Bind(Operation),
+            Required(root, "Report", "Report").Bind(Report),
+            OptionalString(root, "ClientRequestToken", "ClientRequestToken").Bind(token => Length(token, "ClientRequestToken", 1, 64)))
+            .Apply((_, accountId, confirmation, operation, report, token) => (accountId, confirmation, operation, report, token));
+        var second = (
+            root.TryGetProperty("ManifestGenerator", out _)
+                ? Error<Unit>("ManifestGenerator", "is not supported; give Manifest (build one with `s3batch manifest build`)")
+                : Ok,
+            Required(root, "Manifest", "Manifest").Bind(Manifest),
+            OptionalString(root, "Description", "Description").Bind(description => Length(description, "Description", 1, 256)),
+            Priority(root),
+            RequiredString(root, "RoleArn", "RoleArn").Bind(arn => arn.IsSome && !IsRoleArn((string)arn)
+                ? Error<Option<string>>("RoleArn", $"must be an IAM role ARN (arn:aws:iam::<12 digits>:role/NAME), got \"{(string)arn}\"")
+                : arn),
+            Tags(root))
+            .Apply((_, manifest, description, priority, roleArn, tags) => (manifest, description, priority, roleArn, tags));
 
-        var confirmation = OptionalBool(root, "ConfirmationRequired", "ConfirmationRequired", errors) ?? false;
-        var operation = ReadOperation(root, errors);
-        var report = ReadReport(root, errors);
-        var token = OptionalString(root, "ClientRequestToken", "ClientRequestToken", errors);
-        CheckLength(token, "ClientRequestToken", 1, 64, errors);
-        if (root.TryGetProperty("ManifestGenerator", out _))
-        {
-            errors.Add(new("ManifestGenerator", "is not supported; give Manifest (build one with `s3batch manifest build`)"));
-        }
-
-        var manifest = ReadManifest(root, errors);
-        var description = OptionalString(root, "Description", "Description", errors);
-        CheckLength(description, "Description", 1, 256, errors);
-        var priority = 0;
-        if (!root.TryGetProperty("Priority", out var priorityElement))
-        {
-            errors.Add(new("Priority", "is required"));
-        }
-        else if (priorityElement.ValueKind != JsonValueKind.Number || !priorityElement.TryGetInt64(out var p) || p < 0 || p > int.MaxValue)
-        {
-            errors.Add(new("Priority", $"must be an integer from 0 to 2147483647, got {priorityElement.GetRawText()}"));
-        }
-        else
-        {
-            priority = (int)p;
-        }
-
-        var roleArn = RequiredString(root, "RoleArn", "RoleArn", errors);
-        if (roleArn is not null && !IsRoleArn(roleArn))
-        {
-            errors.Add(new("RoleArn", $"must be an IAM role ARN (arn:aws:iam::<12 digits>:role/NAME), got \"{roleArn}\""));
-        }
-
-        var tags = ReadTags(root, errors);
-        return errors.Count == 0
-            ? new JobDefinition(accountId!, confirmation, operation!, report!, token, manifest!, description, priority, roleArn!, tags)
-            : null;
+        // A JSON null where a string is required reads as absent-but-given, as it always has: the
+        // value is null and no error is reported (OrNull below).
+        return (first, second).Apply((a, b) => new JobDefinition(
+            OrNull(a.accountId)!, a.confirmation.IfNone(false), a.operation, a.report, OrNull(a.token), b.manifest, OrNull(b.description), b.priority, OrNull(b.roleArn)!, b.tags));
     }
 
-    private static LambdaInvokeOperation? ReadOperation(JsonElement root, List<JobValidationError> errors)
+    private static Validation<JobValidationError, int> Priority(JsonElement root)
     {
-        if (!RequiredObject(root, "Operation", "Operation", errors, out var operation))
+        if (!root.TryGetProperty("Priority", out var priority))
         {
-            return null;
+            return Error("Priority", "is required");
         }
 
-        LambdaInvokeOperation? result = null;
-        var sawLambda = false;
-        foreach (var property in operation.EnumerateObject())
-        {
-            if (property.NameEquals("LambdaInvoke"))
-            {
-                sawLambda = true;
-                result = ReadLambda(property.Value, errors);
-            }
-            else
-            {
-                errors.Add(new("Operation." + property.Name, $"operation {property.Name} is not supported: the local engine runs LambdaInvoke jobs only"));
-            }
-        }
-
-        if (!sawLambda && operation.EnumerateObject().MoveNext() == false)
-        {
-            errors.Add(new("Operation", "must name one operation (LambdaInvoke)"));
-        }
-
-        return result;
+        return priority.ValueKind == JsonValueKind.Number && priority.TryGetInt64(out var p) && p >= 0 && p <= int.MaxValue
+            ? (int)p
+            : Error("Priority", $"must be an integer from 0 to 2147483647, got {priority.GetRawText()}");
     }
 
-    private static LambdaInvokeOperation? ReadLambda(JsonElement lambda, List<JobValidationError> errors)
+    private static Validation<JobValidationError, LambdaInvokeOperation> Operation(JsonElement operation)
+    {
+        // Every property is an operation; only LambdaInvoke is run. Given twice (JSON allows it), the last wins.
+        var operations = All(operation.EnumerateObject().Select(property => property.NameEquals("LambdaInvoke")
+            ? Lambda(property.Value)
+            : Error<LambdaInvokeOperation>("Operation." + property.Name, $"operation {property.Name} is not supported: the local engine runs LambdaInvoke jobs only")));
+        var named = operation.EnumerateObject().Any() ? Ok : Error<Unit>("Operation", "must name one operation (LambdaInvoke)");
+        return (operations, named).Apply((all, _) => Enumerable.Last(all));
+    }
+
+    private static Validation<JobValidationError, LambdaInvokeOperation> Lambda(JsonElement lambda)
     {
         const string at = "Operation.LambdaInvoke";
         if (lambda.ValueKind != JsonValueKind.Object)
         {
-            errors.Add(new(at, "must be an object"));
-            return null;
+            return Error(at, "must be an object");
         }
 
-        var before = errors.Count;
-        CheckKnown(lambda, at, ["FunctionArn", "InvocationSchemaVersion", "UserArguments"], errors, at + ".");
-        var arn = RequiredString(lambda, "FunctionArn", at + ".FunctionArn", errors);
-        string? name = null, qualifier = null, region = null, account = null;
-        if (arn is not null && !TrySplitFunctionArn(arn, out name, out qualifier, out region, out account))
+        var function = RequiredString(lambda, "FunctionArn", at + ".FunctionArn").Bind(arn => FunctionArn(arn, at + ".FunctionArn"));
+        var versionText = OptionalString(lambda, "InvocationSchemaVersion", at + ".InvocationSchemaVersion");
+        var version = versionText.Bind(text => text.Case switch
         {
-            errors.Add(new(at + ".FunctionArn", $"must be arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER], got \"{arn}\""));
-        }
-
-        var version = SchemaVersion.V1;
-        var versionText = OptionalString(lambda, "InvocationSchemaVersion", at + ".InvocationSchemaVersion", errors);
-        if (versionText is "2.0")
-        {
-            version = SchemaVersion.V2;
-        }
-        else if (versionText is not null and not "1.0")
-        {
-            errors.Add(new(at + ".InvocationSchemaVersion", $"must be \"1.0\" or \"2.0\", got \"{versionText}\""));
-        }
-
-        var arguments = UserArguments.Empty;
-        if (lambda.TryGetProperty("UserArguments", out var args))
-        {
-            arguments = ReadUserArguments(args, at + ".UserArguments", errors);
-            if (versionText is not "2.0" && args.ValueKind == JsonValueKind.Object)
-            {
-                errors.Add(new(at + ".UserArguments", "requires InvocationSchemaVersion \"2.0\""));
-            }
-        }
-
-        return errors.Count == before
-            ? new LambdaInvokeOperation(arn!, name!, qualifier, region!, account!, version, arguments)
-            : null;
+            null or "1.0" => SchemaVersion.V1,
+            "2.0" => SchemaVersion.V2,
+            _ => Error<SchemaVersion>(at + ".InvocationSchemaVersion", $"must be \"1.0\" or \"2.0\", got \"{(string)text}\""),
+        });
+        var arguments = lambda.TryGetProperty("UserArguments", out var args)
+            ? (UserArgumentsOf(args, at + ".UserArguments"),
+               versionText.Match(text => text.Case is "2.0", _ => false) || args.ValueKind != JsonValueKind.Object
+                   ? Ok
+                   : Error<Unit>(at + ".UserArguments", "requires InvocationSchemaVersion \"2.0\""))
+                .Apply((arguments, _) => arguments)
+            : UserArguments.Empty;
+        return (Known(lambda, at, ["FunctionArn", "InvocationSchemaVersion", "UserArguments"], at + "."), function, version, arguments)
+            .Apply((_, f, v, a) => new LambdaInvokeOperation(OrNull(f.Arn)!, f.Name!, f.Qualifier, f.Region!, f.Account!, v, a));
     }
 
-    private static UserArguments ReadUserArguments(JsonElement args, string at, List<JobValidationError> errors)
+    private static Validation<JobValidationError, (Option<string> Arn, string? Name, string? Qualifier, string? Region, string? Account)> FunctionArn(Option<string> arn, string path) =>
+        arn.Case switch
+        {
+            string text when TrySplitFunctionArn(text, out var name, out var qualifier, out var region, out var account) => (arn, name, qualifier, region, account),
+            string text => Error<(Option<string>, string?, string?, string?, string?)>(path, $"must be arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER], got \"{text}\""),
+            _ => (arn, null, null, null, null),
+        };
+
+    private static Validation<JobValidationError, UserArguments> UserArgumentsOf(JsonElement args, string at)
     {
         if (args.ValueKind != JsonValueKind.Object)
         {
-            errors.Add(new(at, "must be an object of string values"));
-            return UserArguments.Empty;
+            return Error(at, "must be an object of string values");
         }
 
-        var entries = new List<KeyValuePair<string, string>>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var property in args.EnumerateObject())
-        {
-            var path = at + "." + property.Name;
-            if (property.Name.Length is < 1 or > 64)
-            {
-                errors.Add(new(path, $"key must be 1 to 64 characters, got {property.Name.Length}"));
-            }
-
-            if (!seen.Add(property.Name))
-            {
-                errors.Add(new(path, "key is given twice"));
-                continue;
-            }
-
-            if (property.Value.ValueKind != JsonValueKind.String)
-            {
-                errors.Add(new(path, "must be a string"));
-                continue;
-            }
-
-            var value = property.Value.GetString()!;
-            if (value.Length > 1024)
-            {
-                errors.Add(new(path, $"value must be at most 1024 characters, got {value.Length}"));
-            }
-
-            entries.Add(new(property.Name, value));
-        }
-
-        if (seen.Count is < 1 or > 10)
-        {
-            errors.Add(new(at, $"must have 1 to 10 entries, got {seen.Count}"));
-        }
-
-        return seen.Count == entries.Count && entries.Count > 0 ? UserArguments.Create(entries) : UserArguments.Empty;
+        var properties = args.EnumerateObject().ToArray();
+        var first = FirstOccurrences(properties.Select(property => property.Name));
+        var entries = All(properties.Select((property, i) => UserArgument(property, at + "." + property.Name, first[i])));
+        var distinct = first.Count(isFirst => isFirst);
+        var count = distinct is < 1 or > 10 ? Error<Unit>(at, $"must have 1 to 10 entries, got {distinct}") : Ok;
+        return (entries, count).Apply((all, _) => UserArguments.Create(all));
     }
 
-    private static JobReport? ReadReport(JsonElement root, List<JobValidationError> errors)
+    private static Validation<JobValidationError, KeyValuePair<string, string>> UserArgument(JsonProperty property, string path, bool isFirst)
     {
-        if (!RequiredObject(root, "Report", "Report", errors, out var report))
-        {
-            return null;
-        }
-
-        var before = errors.Count;
-        CheckKnown(report, "Report", ["Bucket", "Format", "Enabled", "Prefix", "ReportScope", "ExpectedBucketOwner"], errors, "Report.");
-        bool enabled;
-        if (!report.TryGetProperty("Enabled", out var enabledElement))
-        {
-            errors.Add(new("Report.Enabled", "is required"));
-            enabled = false;
-        }
-        else if (enabledElement.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-        {
-            errors.Add(new("Report.Enabled", "must be true or false"));
-            enabled = false;
-        }
-        else
-        {
-            enabled = enabledElement.GetBoolean();
-        }
-
-        var bucketArn = enabled
-            ? RequiredString(report, "Bucket", "Report.Bucket", errors)
-            : OptionalString(report, "Bucket", "Report.Bucket", errors);
-        string? bucket = null;
-        if (bucketArn is not null && !TryBucketArn(bucketArn, out bucket))
-        {
-            errors.Add(new("Report.Bucket", $"must be a bucket ARN (arn:aws:s3:::BUCKET), got \"{bucketArn}\""));
-        }
-
-        var format = enabled
-            ? RequiredString(report, "Format", "Report.Format", errors)
-            : OptionalString(report, "Format", "Report.Format", errors);
-        if (format is not null and not JobReport.CsvFormat)
-        {
-            errors.Add(new("Report.Format", $"must be \"{JobReport.CsvFormat}\", got \"{format}\""));
-        }
-
-        var prefix = OptionalString(report, "Prefix", "Report.Prefix", errors);
-        CheckLength(prefix, "Report.Prefix", 1, 512, errors);
-        var scope = ReportScope.AllTasks;
-        var scopeText = OptionalString(report, "ReportScope", "Report.ReportScope", errors);
-        if (scopeText is "FailedTasksOnly")
-        {
-            scope = ReportScope.FailedTasksOnly;
-        }
-        else if (scopeText is not null and not "AllTasks")
-        {
-            errors.Add(new("Report.ReportScope", $"must be \"AllTasks\" or \"FailedTasksOnly\", got \"{scopeText}\""));
-        }
-
-        return errors.Count == before ? new JobReport(enabled, bucketArn, bucket, format, prefix, scope) : null;
+        var name = property.Name.Length is < 1 or > 64 ? Error<Unit>(path, $"key must be 1 to 64 characters, got {property.Name.Length}") : Ok;
+        Validation<JobValidationError, KeyValuePair<string, string>> entry = !isFirst
+            ? Error(path, "key is given twice")
+            : property.Value.ValueKind != JsonValueKind.String
+                ? Error(path, "must be a string")
+                : property.Value.GetString()! is var value && value.Length > 1024
+                    ? Error(path, $"value must be at most 1024 characters, got {value.Length}")
+                    : KeyValuePair.Create(property.Name, value);
+        return (name, entry).Apply((_, e) => e);
     }
 
-    private static JobManifest? ReadManifest(JsonElement root, List<JobValidationError> errors)
+    private static Validation<JobValidationError, JobReport> Report(JsonElement report)
     {
-        if (!RequiredObject(root, "Manifest", "Manifest", errors, out var manifest))
+        var enabledElement = report.TryGetProperty("Enabled", out var e) ? e : (JsonElement?)null;
+        var enabled = enabledElement is { ValueKind: JsonValueKind.True };
+        var enabledCheck = enabledElement switch
         {
-            return null;
-        }
-
-        var before = errors.Count;
-        CheckKnown(manifest, "Manifest", ["Spec", "Location"], errors, "Manifest.");
-        var format = ManifestFormat.BatchOperationsCsv;
-        var fields = new List<ManifestField>();
-        if (RequiredObject(manifest, "Spec", "Manifest.Spec", errors, out var spec))
+            null => Error<Unit>("Report.Enabled", "is required"),
+            { ValueKind: JsonValueKind.True or JsonValueKind.False } => Ok,
+            _ => Error<Unit>("Report.Enabled", "must be true or false"),
+        };
+        var bucket = (enabled ? RequiredString(report, "Bucket", "Report.Bucket") : OptionalString(report, "Bucket", "Report.Bucket"))
+            .Bind(arn => arn.Case is string text
+                ? At("Report.Bucket", BucketArn.Parse(text)).Map(name => (Arn: arn, Name: (string?)name))
+                : (arn, null));
+        var format = (enabled ? RequiredString(report, "Format", "Report.Format") : OptionalString(report, "Format", "Report.Format"))
+            .Bind(text => text.Case is string f && f != JobReport.CsvFormat
+                ? Error<Option<string>>("Report.Format", $"must be \"{JobReport.CsvFormat}\", got \"{f}\"")
+                : text);
+        var prefix = OptionalString(report, "Prefix", "Report.Prefix").Bind(text => Length(text, "Report.Prefix", 1, 512));
+        var scope = OptionalString(report, "ReportScope", "Report.ReportScope").Bind(text => text.Case switch
         {
-            CheckKnown(spec, "Manifest.Spec", ["Format", "Fields"], errors, "Manifest.Spec.");
-            var formatText = RequiredString(spec, "Format", "Manifest.Spec.Format", errors);
-            if (formatText == "S3InventoryReport_CSV_20161130")
-            {
-                format = ManifestFormat.InventoryReportCsv;
-                errors.Add(new("Manifest.Spec.Format", "S3InventoryReport_CSV_20161130 is not supported yet by the local engine; use S3BatchOperations_CSV_20180820"));
-            }
-            else if (formatText is not null and not "S3BatchOperations_CSV_20180820")
-            {
-                errors.Add(new("Manifest.Spec.Format", $"must be \"S3BatchOperations_CSV_20180820\" or \"S3InventoryReport_CSV_20161130\", got \"{formatText}\""));
-            }
-
-            if (spec.TryGetProperty("Fields", out var fieldsElement))
-            {
-                ReadFields(fieldsElement, fields, errors);
-            }
-            else if (format == ManifestFormat.BatchOperationsCsv)
-            {
-                errors.Add(new("Manifest.Spec.Fields", "is required for S3BatchOperations_CSV_20180820"));
-            }
-        }
-
-        ManifestLocation? location = null;
-        if (RequiredObject(manifest, "Location", "Manifest.Location", errors, out var loc))
-        {
-            CheckKnown(loc, "Manifest.Location", ["ObjectArn", "ETag", "ObjectVersionId"], errors, "Manifest.Location.");
-            var arn = RequiredString(loc, "ObjectArn", "Manifest.Location.ObjectArn", errors);
-            string? bucket = null, key = null;
-            if (arn is not null && !TryObjectArn(arn, out bucket, out key))
-            {
-                errors.Add(new("Manifest.Location.ObjectArn", $"must be an object ARN (arn:aws:s3:::BUCKET/KEY), got \"{arn}\""));
-            }
-
-            var etag = RequiredString(loc, "ETag", "Manifest.Location.ETag", errors);
-            if (etag is { Length: 0 })
-            {
-                errors.Add(new("Manifest.Location.ETag", "must not be empty"));
-            }
-
-            var version = OptionalString(loc, "ObjectVersionId", "Manifest.Location.ObjectVersionId", errors);
-            CheckLength(version, "Manifest.Location.ObjectVersionId", 1, 2000, errors);
-            if (errors.Count == before)
-            {
-                location = new ManifestLocation(arn!, bucket!, key!, etag!, version);
-            }
-        }
-
-        return errors.Count == before ? new JobManifest(format, fields, location!) : null;
+            null or "AllTasks" => ReportScope.AllTasks,
+            "FailedTasksOnly" => ReportScope.FailedTasksOnly,
+            _ => Error<ReportScope>("Report.ReportScope", $"must be \"AllTasks\" or \"FailedTasksOnly\", got \"{(string)text}\""),
+        });
+        return (Known(report, "Report", ["Bucket", "Format", "Enabled", "Prefix", "ReportScope", "ExpectedBucketOwner"], "Report."), enabledCheck, bucket, format, prefix, scope)
+            .Apply((_, _, b, f, p, s) => new JobReport(enabled, OrNull(b.Arn), b.Name, OrNull(f), OrNull(p), s));
     }
 
-    private static void ReadFields(JsonElement element, List<ManifestField> fields, List<JobValidationError> errors)
+    private static Validation<JobValidationError, JobManifest> Manifest(JsonElement manifest) =>
+        (Known(manifest, "Manifest", ["Spec", "Location"], "Manifest."),
+         Required(manifest, "Spec", "Manifest.Spec").Bind(Spec),
+         Required(manifest, "Location", "Manifest.Location").Bind(Location))
+            .Apply((_, spec, location) => new JobManifest(spec.Format, spec.Fields, location));
+
+    private static Validation<JobValidationError, (ManifestFormat Format, IReadOnlyList<ManifestField> Fields)> Spec(JsonElement spec)
+    {
+        const string BatchOperations = "S3BatchOperations_CSV_20180820", Inventory = "S3InventoryReport_CSV_20161130";
+        var formatText = RequiredString(spec, "Format", "Manifest.Spec.Format");
+        var format = formatText.Match(text => text == Inventory, _ => false) ? ManifestFormat.InventoryReportCsv : ManifestFormat.BatchOperationsCsv;
+        var formatCheck = formatText.Bind(text => text.Case switch
+        {
+            null or BatchOperations => Ok,
+            Inventory => Error<Unit>("Manifest.Spec.Format", $"{Inventory} is not supported yet by the local engine; use {BatchOperations}"),
+            _ => Error<Unit>("Manifest.Spec.Format", $"must be \"{BatchOperations}\" or \"{Inventory}\", got \"{(string)text}\""),
+        });
+        var fields = spec.TryGetProperty("Fields", out var element) ? Fields(element)
+            : format == ManifestFormat.BatchOperationsCsv ? Error<IReadOnlyList<ManifestField>>("Manifest.Spec.Fields", $"is required for {BatchOperations}")
+            : System.Array.Empty<ManifestField>();
+        return (Known(spec, "Manifest.Spec", ["Format", "Fields"], "Manifest.Spec."), formatCheck, fields)
+            .Apply((_, _, f) => (format, f));
+    }
+
+    private static Validation<JobValidationError, IReadOnlyList<ManifestField>> Fields(JsonElement element)
     {
         const string at = "Manifest.Spec.Fields";
         if (element.ValueKind != JsonValueKind.Array)
         {
-            errors.Add(new(at, "must be an array of Ignore, Bucket, Key, VersionId"));
-            return;
+            return Error(at, "must be an array of Ignore, Bucket, Key, VersionId");
         }
 
-        var index = 0;
-        foreach (var item in element.EnumerateArray())
+        var items = element.EnumerateArray().ToArray();
+        var fields = items.Select(item => (item.ValueKind == JsonValueKind.String ? item.GetString() : null) switch
         {
-            var text = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
-            ManifestField? field = text switch
-            {
-                "Ignore" => ManifestField.Ignore,
-                "Bucket" => ManifestField.Bucket,
-                "Key" => ManifestField.Key,
-                "VersionId" => ManifestField.VersionId,
-                _ => null,
-            };
-            if (field is null)
-            {
-                errors.Add(new($"{at}[{index}]", $"must be one of Ignore, Bucket, Key, VersionId, got {item.GetRawText()}"));
-            }
-            else if (field != ManifestField.Ignore && fields.Contains(field.Value))
-            {
-                errors.Add(new($"{at}[{index}]", $"{text} is given twice"));
-            }
-            else
-            {
-                fields.Add(field.Value);
-            }
-
-            index++;
-        }
-
-        if (!fields.Contains(ManifestField.Bucket) || !fields.Contains(ManifestField.Key))
+            "Ignore" => ManifestField.Ignore,
+            "Bucket" => ManifestField.Bucket,
+            "Key" => ManifestField.Key,
+            "VersionId" => ManifestField.VersionId,
+            _ => (ManifestField?)null,
+        }).ToArray();
+        var each = All(items.Select((item, i) => fields[i] switch
         {
-            errors.Add(new(at, "must contain Bucket and Key"));
-        }
+            null => Error<ManifestField>($"{at}[{i}]", $"must be one of Ignore, Bucket, Key, VersionId, got {item.GetRawText()}"),
+            { } field when field != ManifestField.Ignore && System.Array.IndexOf(fields, field, 0, i) >= 0 => Error<ManifestField>($"{at}[{i}]", $"{item.GetString()} is given twice"),
+            { } field => field,
+        }));
+        var complete = fields.Contains(ManifestField.Bucket) && fields.Contains(ManifestField.Key) ? Ok : Error<Unit>(at, "must contain Bucket and Key");
+        return (each, complete).Apply((all, _) => (IReadOnlyList<ManifestField>)Enumerable.ToArray(all));
     }
 
-    private static List<JobTag> ReadTags(JsonElement root, List<JobValidationError> errors)
+    private static Validation<JobValidationError, ManifestLocation> Location(JsonElement location)
     {
-        var tags = new List<JobTag>();
+        const string at = "Manifest.Location";
+        var arn = RequiredString(location, "ObjectArn", at + ".ObjectArn")
+            .Bind(text => text.Case is string a
+                ? At(at + ".ObjectArn", ObjectArn.Parse(a)).Map(name => (Arn: text, Bucket: (string?)name.Bucket, Key: (string?)name.Key))
+                : (text, null, null));
+        var etag = RequiredString(location, "ETag", at + ".ETag")
+            .Bind(text => text.Case is "" ? Error<Option<string>>(at + ".ETag", "must not be empty") : text);
+        var version = OptionalString(location, "ObjectVersionId", at + ".ObjectVersionId").Bind(text => Length(text, at + ".ObjectVersionId", 1, 2000));
+        return (Known(location, at, ["ObjectArn", "ETag", "ObjectVersionId"], at + "."), arn, etag, version)
+            .Apply((_, a, e, v) => new ManifestLocation(
+                OrNull(a.Arn)!, a.Bucket!, a.Key!, OrNull(e)!, OrNull(v)));
+    }
+
+    private static Validation<JobValidationError, IReadOnlyList<JobTag>> Tags(JsonElement root)
+    {
         if (!root.TryGetProperty("Tags", out var element))
         {
-            return tags;
+            return System.Array.Empty<JobTag>();
         }
 
         if (element.ValueKind != JsonValueKind.Array)
         {
-            errors.Add(new("Tags", "must be an array of {Key, Value}"));
-            return tags;
+            return Error("Tags", "must be an array of {Key, Value}");
         }
 
-        var index = 0;
-        foreach (var tag in element.EnumerateArray())
+        return All(element.EnumerateArray().Select((tag, i) => Tag(tag, $"Tags[{i}]")))
+            .Map(tags => (IReadOnlyList<JobTag>)Enumerable.ToArray(tags.Somes()));
+    }
+
+    /// <summary>One tag; none when its key or value is a JSON null (skipped, as it always was).</summary>
+    private static Validation<JobValidationError, Option<JobTag>> Tag(JsonElement tag, string at)
+    {
+        if (tag.ValueKind != JsonValueKind.Object)
         {
-            var at = $"Tags[{index++}]";
-            if (tag.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add(new(at, "must be an object {Key, Value}"));
-                continue;
-            }
-
-            CheckKnown(tag, at, ["Key", "Value"], errors, at + ".");
-            var key = RequiredString(tag, "Key", at + ".Key", errors);
-            var value = RequiredString(tag, "Value", at + ".Value", errors);
-            CheckLength(key, at + ".Key", 1, 128, errors);
-            CheckLength(value, at + ".Value", 0, 256, errors);
-            if (key is not null && value is not null)
-            {
-                tags.Add(new JobTag(key, value));
-            }
+            return Error(at, "must be an object {Key, Value}");
         }
 
-        return tags;
+        var key = RequiredString(tag, "Key", at + ".Key");
+        var value = RequiredString(tag, "Value", at + ".Value");
+        return (Known(tag, at, ["Key", "Value"], at + "."),
+                key,
+                value,
+                Length(key.Match(k => k, _ => Option<string>.None), at + ".Key", 1, 128),
+                Length(value.Match(v => v, _ => Option<string>.None), at + ".Value", 0, 256))
+            .Apply((_, k, v, _, _) => from tagKey in k from tagValue in v select new JobTag(tagKey, tagValue));
     }
 
     /// <summary>Splits <c>arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]</c>.</summary>
@@ -505,76 +393,6 @@ public static class JobDefinitionParser
         return true;
     }
 
-    private static bool TryBucketArn(string arn, [NotNullWhen(true)] out string? bucket)
-    {
-        const string prefix = ":s3:::";
-        bucket = null;
-        if (!arn.StartsWith("arn:", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var at = arn.IndexOf(prefix, StringComparison.Ordinal);
-        if (at < 4 || arn.IndexOf(':', 4) != at)
-        {
-            return false;
-        }
-
-        var name = arn[(at + prefix.Length)..];
-        if (!IsBucketName(name))
-        {
-            return false;
-        }
-
-        bucket = name;
-        return true;
-    }
-
-    private static bool TryObjectArn(string arn, out string? bucket, out string? key)
-    {
-        bucket = key = null;
-        if (!arn.StartsWith("arn:", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var at = arn.IndexOf(":s3:::", StringComparison.Ordinal);
-        if (at < 4 || arn.IndexOf(':', 4) != at)
-        {
-            return false;
-        }
-
-        var path = arn[(at + 6)..];
-        var slash = path.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == path.Length - 1 || !IsBucketName(path[..slash]))
-        {
-            return false;
-        }
-
-        bucket = path[..slash];
-        key = path[(slash + 1)..];
-        return true;
-    }
-
-    /// <summary>S3's bucket naming rules, loosely: 3–63 of lower-case letters, digits, '.', '-'.</summary>
-    internal static bool IsBucketName(string name)
-    {
-        if (name.Length is < 3 or > 63)
-        {
-            return false;
-        }
-
-        foreach (var c in name)
-        {
-            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-' or '_'))
-            {
-                return false;
-            }
-        }
-
-        return char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1]);
-    }
-
     private static bool IsRoleArn(string arn)
     {
         var parts = arn.Split(':', 6);
@@ -600,82 +418,56 @@ public static class JobDefinitionParser
         return true;
     }
 
-    private static void CheckKnown(JsonElement element, string at, string[] known, List<JobValidationError> errors, string prefix)
+    private static Validation<JobValidationError, Unit> Known(JsonElement element, string at, string[] known, string prefix) =>
+        All(element.EnumerateObject()
+            .Where(property => System.Array.IndexOf(known, property.Name) < 0)
+            .Select(property => Error<Unit>(prefix + property.Name, $"unknown parameter (known in {at}: {string.Join(", ", known)})")))
+            .Map(_ => unit);
+
+    private static Validation<JobValidationError, Option<string>> Length(Option<string> value, string path, int min, int max) =>
+        value.Case is string text && (text.Length < min || text.Length > max)
+            ? Error<Option<string>>(path, string.Create(CultureInfo.InvariantCulture, $"must be {min} to {max} characters, got {text.Length}"))
+            : value;
+
+    private static Validation<JobValidationError, JsonElement> Required(JsonElement parent, string name, string path) =>
+        !parent.TryGetProperty(name, out var value) ? Error(path, "is required")
+        : value.ValueKind != JsonValueKind.Object ? Error(path, "must be an object")
+        : value;
+
+    /// <summary>A string that must be given; a JSON null reads as none without an error.</summary>
+    private static Validation<JobValidationError, Option<string>> RequiredString(JsonElement parent, string name, string path) =>
+        parent.TryGetProperty(name, out _) ? OptionalString(parent, name, path) : Error(path, "is required");
+
+    private static Validation<JobValidationError, Option<string>> OptionalString(JsonElement parent, string name, string path) =>
+        !parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? Option<string>.None
+        : value.ValueKind != JsonValueKind.String ? Error(path, "must be a string")
+        : Optional(value.GetString());
+
+    private static Validation<JobValidationError, Option<bool>> OptionalBool(JsonElement parent, string name, string path) =>
+        !parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? Option<bool>.None
+        : value.ValueKind is JsonValueKind.True or JsonValueKind.False ? Some(value.GetBoolean())
+        : Error(path, "must be true or false");
+
+    /// <summary>Every item's errors, in order, or every item's value.</summary>
+    private static Validation<JobValidationError, Seq<T>> All<T>(IEnumerable<Validation<JobValidationError, T>> items) =>
+        items.Aggregate(
+            Success<JobValidationError, Seq<T>>(Seq<T>()),
+            (all, item) => (all, item).Apply((values, value) => values.Add(value)));
+
+    /// <summary>For each name, whether no name before it is the same.</summary>
+    private static bool[] FirstOccurrences(IEnumerable<string> names)
     {
-        foreach (var property in element.EnumerateObject())
-        {
-            if (Array.IndexOf(known, property.Name) < 0)
-            {
-                errors.Add(new(prefix + property.Name, $"unknown parameter (known in {at}: {string.Join(", ", known)})"));
-            }
-        }
+        var seen = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        return names.Select(seen.Add).ToArray();
     }
 
-    private static void CheckLength(string? value, string path, int min, int max, List<JobValidationError> errors)
-    {
-        if (value is not null && (value.Length < min || value.Length > max))
-        {
-            errors.Add(new(path, string.Create(CultureInfo.InvariantCulture, $"must be {min} to {max} characters, got {value.Length}")));
-        }
-    }
+    /// <summary>An S3 name's parse failure as the error of the field at <paramref name="path"/>, with its message.</summary>
+    private static Validation<JobValidationError, T> At<T>(string path, Fin<T> parsed) =>
+        parsed.Match(Succ: Success<JobValidationError, T>, Fail: error => Error<T>(path, error.Message));
 
-    private static bool RequiredObject(JsonElement parent, string name, string path, List<JobValidationError> errors, out JsonElement value)
-    {
-        if (!parent.TryGetProperty(name, out value))
-        {
-            errors.Add(new(path, "is required"));
-            return false;
-        }
+    private static JobValidationError Error(string path, string message) => new(path, message);
 
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            errors.Add(new(path, "must be an object"));
-            return false;
-        }
+    private static Validation<JobValidationError, T> Error<T>(string path, string message) => new JobValidationError(path, message);
 
-        return true;
-    }
-
-    private static string? RequiredString(JsonElement parent, string name, string path, List<JobValidationError> errors)
-    {
-        if (!parent.TryGetProperty(name, out _))
-        {
-            errors.Add(new(path, "is required"));
-            return null;
-        }
-
-        return OptionalString(parent, name, path, errors);
-    }
-
-    private static string? OptionalString(JsonElement parent, string name, string path, List<JobValidationError> errors)
-    {
-        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            errors.Add(new(path, "must be a string"));
-            return null;
-        }
-
-        return value.GetString();
-    }
-
-    private static bool? OptionalBool(JsonElement parent, string name, string path, List<JobValidationError> errors)
-    {
-        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-        {
-            errors.Add(new(path, "must be true or false"));
-            return null;
-        }
-
-        return value.GetBoolean();
-    }
+    private static string? OrNull(Option<string> value) => value.Case as string;
 }

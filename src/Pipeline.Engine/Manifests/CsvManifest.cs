@@ -5,6 +5,7 @@ using System.IO;
 using System.Text;
 using System.Text.Unicode;
 using nietras.SeparatedValues;
+using Pipeline.Core;
 
 namespace Pipeline.Engine;
 
@@ -36,9 +37,6 @@ internal readonly record struct ManifestScan(long Rows, bool HasVersionIds, stri
 /// </summary>
 internal static class CsvManifest
 {
-    /// <summary>S3's limit on a key: 1,024 bytes of its UTF-8 form.</summary>
-    public const int MaxKeyBytes = 1024;
-
     public static ManifestScan Scan(Stream stream, IReadOnlyList<ManifestField> fields, Func<ManifestEntry, bool>? onRow)
     {
         var (head, headLength, complete, replay) = ManifestSniffer.ReadHead(stream);
@@ -81,7 +79,7 @@ internal static class CsvManifest
             }
 
             var bucketName = bucket.ToString();
-            if (!JobDefinitionParser.IsBucketName(bucketName))
+            if (!BucketName.IsWellFormed(bucketName))
             {
                 return Fail(rows, line, $"\"{bucketName}\" is not a valid bucket name");
             }
@@ -99,9 +97,9 @@ internal static class CsvManifest
             }
 
             var keyBytes = DecodedByteCount(key);
-            if (keyBytes > MaxKeyBytes)
+            if (ObjectKey.IsTooLong(keyBytes))
             {
-                return Fail(rows, line, string.Create(CultureInfo.InvariantCulture, $"the key is {keyBytes:N0} bytes long once URL-decoded (UTF-8); S3 allows at most {MaxKeyBytes:N0}"));
+                return Fail(rows, line, string.Create(CultureInfo.InvariantCulture, $"the key is {keyBytes:N0} bytes long once URL-decoded (UTF-8); S3 allows at most {ObjectKey.MaxBytes:N0}"));
             }
 
             if (!DecodesToUtf8(key, keyBytes))
@@ -198,7 +196,7 @@ internal static class CsvManifest
             return true;
         }
 
-        Span<byte> bytes = stackalloc byte[MaxKeyBytes];
+        Span<byte> bytes = stackalloc byte[ObjectKey.MaxBytes];
         var at = 0;
         for (var i = 0; i < key.Length && at < decodedBytes; i++)
         {
