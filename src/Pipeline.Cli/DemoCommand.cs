@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using LanguageExt.Common;
+using Pipeline.Core;
 using Pipeline.Engine;
 using Pipeline.S3;
 using Pipeline.S3.Embedded;
@@ -81,7 +82,7 @@ internal static class DemoCommand
 
             // The seed's manifest, URL-encoded as Batch Operations requires: object1key%7Clower.
             manifest.Append(DataBucket).Append(',').Append(ManifestBuilder.EncodeKey(key + "|" + revision)).Append('\n');
-            Console.WriteLine($"  s3://{DataBucket}/{key}: {text}");
+            Console.WriteLine($"  {S3Uri.Format(DataBucket, key)}: {text}");
         }
 
         var put = await store.PutBytesAsync(ManifestBucket, ManifestKey, Encoding.UTF8.GetBytes(manifest.ToString()), new PutOptions("text/csv"), cancellationToken).ConfigureAwait(false);
@@ -91,7 +92,7 @@ internal static class DemoCommand
         }
 
         var etag = ((PutResult)put).ETag.Trim('"');
-        Console.WriteLine($"\nmanifest s3://{ManifestBucket}/{ManifestKey} (ETag {etag}):\n{manifest}");
+        Console.WriteLine($"\nmanifest {S3Uri.Format(ManifestBucket, ManifestKey)} (ETag {etag}):\n{manifest}");
 
         var jobJson = CreateJobJson(etag);
         var jobPath = Path.Combine(dir, "job.json");
@@ -112,7 +113,7 @@ internal static class DemoCommand
         foreach (var listed in reportObjects)
         {
             var bytes = await store.GetBytesAsync(new ObjectRef(ReportBucket, listed.Key), cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"--- s3://{ReportBucket}/{listed.Key}");
+            Console.WriteLine($"--- {S3Uri.Format(ReportBucket, listed.Key)}");
             Console.WriteLine(bytes.Match(b => Encoding.UTF8.GetString(b.Content.Span).TrimEnd(), e => e.Message));
         }
 
@@ -120,7 +121,7 @@ internal static class DemoCommand
         foreach (var (key, _, _) in Stanzas)
         {
             var bytes = await store.GetBytesAsync(new ObjectRef(DataBucket, key), cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"  s3://{DataBucket}/{key}: {bytes.Match(b => Encoding.UTF8.GetString(b.Content.Span), e => "(" + e.Message + ")")}");
+            Console.WriteLine($"  {S3Uri.Format(DataBucket, key)}: {bytes.Match(b => Encoding.UTF8.GetString(b.Content.Span), e => "(" + e.Message + ")")}");
         }
 
         Console.WriteLine($"\nexplore: s3batch store ls --store {storeDir} --bucket {ReportBucket}\nrun again: s3batch run {jobPath} --store {storeDir}");
@@ -143,7 +144,7 @@ internal static class DemoCommand
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteStartObject("Report");
-            w.WriteString("Bucket", "arn:aws:s3:::" + ReportBucket);
+            w.WriteString("Bucket", BucketArn.FromBucketName(ReportBucket));
             w.WriteString("Format", "Report_CSV_20180820");
             w.WriteBoolean("Enabled", true);
             w.WriteString("Prefix", "reports");
@@ -159,7 +160,7 @@ internal static class DemoCommand
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteStartObject("Location");
-            w.WriteString("ObjectArn", $"arn:aws:s3:::{ManifestBucket}/{ManifestKey}");
+            w.WriteString("ObjectArn", ObjectArn.Format(ManifestBucket, ManifestKey));
             w.WriteString("ETag", manifestETag);
             w.WriteEndObject();
             w.WriteEndObject();

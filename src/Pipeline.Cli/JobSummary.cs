@@ -52,7 +52,7 @@ internal static class JobSummary
         {
             output.WriteLine();
             output.WriteLine("  top failure messages");
-            foreach (var group in failed.OrderByDescending(g => g.Tasks).ThenBy(g => g.Message, StringComparer.Ordinal).Take(TopMessages))
+            foreach (var group in failed.Where(g => !g.IsRemainder).OrderByDescending(g => g.Tasks).ThenBy(g => g.Message, StringComparer.Ordinal).Take(TopMessages))
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {group.Tasks,7:N0}  {group.Code.ToWire()}: {Shorten(group.Message)}"));
             }
@@ -61,10 +61,10 @@ internal static class JobSummary
         if (job.WrittenReport is { } written)
         {
             output.WriteLine();
-            output.WriteLine($"  report: s3://{written.Bucket}/{written.ManifestKey}");
+            output.WriteLine("  report: " + S3Uri.Format(written.Bucket, written.ManifestKey));
             foreach (var file in written.Results)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"          s3://{written.Bucket}/{file.Key}  ({file.TaskExecutionStatus}, {file.Rows:N0} rows)"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"          {S3Uri.Format(written.Bucket, file.Key)}  ({file.TaskExecutionStatus}, {file.Rows:N0} rows)"));
             }
         }
     }

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Pipeline.Core;
 using Pipeline.Engine;
 using Pipeline.Functions;
 using Pipeline.Lambda.Local;
@@ -133,7 +134,7 @@ internal static class RunCommand
         job.FailureReasons.Count == 0 ? "no reason recorded" : string.Join("; ", job.FailureReasons.Select(f => $"{f.FailureCode}: {f.FailureReason}"));
 
     private static string ReportNote(JobDescription job) =>
-        job.WrittenReport is { } report ? $" (report: s3://{report.Bucket}/{report.ManifestKey})" : string.Empty;
+        job.WrittenReport is { } report ? $" (report: {S3Uri.Format(report.Bucket, report.ManifestKey)})" : string.Empty;
 
     /// <summary>ConfirmationRequired on a terminal: ask, as the console's "Run job" button does.</summary>
     private static ValueTask<bool> Prompt(JobProgress job, CancellationToken cancellationToken)

@@ -34,9 +34,9 @@ public sealed class CopyToNewKey(IObjectStore store) : IBatchFunction
         var copied = await store.CopyObjectAsync(new ObjectRef(task.Bucket, origKey), destination, newKey, cancellationToken).ConfigureAwait(false);
         return copied.Match(
             Succ: result => TaskOutcome.Succeeded(task.TaskId,
-                $"Copied s3://{task.Bucket}/{origKey} to s3://{destination}/{newKey}" + (result.VersionId is { } v ? $" (version {v})." : ".")),
+                $"Copied {S3Uri.Format(task.Bucket, origKey)} to {S3Uri.Format(destination, newKey)}" + (result.VersionId is { } v ? $" (version {v})." : ".")),
             Fail: error => error is S3Error { Class: FailureClass.NotFound, ErrorCode: not S3ErrorCodes.NoSuchBucket }
-                ? TaskOutcome.PermanentFailure(task.TaskId, $"Source object s3://{task.Bucket}/{origKey} does not exist.")
-                : Outcomes.FromError(task.TaskId, error, $"Copy of s3://{task.Bucket}/{origKey} to s3://{destination}/{newKey} failed"));
+                ? TaskOutcome.PermanentFailure(task.TaskId, $"Source object {S3Uri.Format(task.Bucket, origKey)} does not exist.")
+                : Outcomes.FromError(task.TaskId, error, $"Copy of {S3Uri.Format(task.Bucket, origKey)} to {S3Uri.Format(destination, newKey)} failed"));
     }
 }

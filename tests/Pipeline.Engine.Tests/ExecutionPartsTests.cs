@@ -238,6 +238,27 @@ public sealed class CountersTests
     }
 
     [Fact]
+    public void Tally_BeyondMaxGroups_KeepsCountsPerCodeExactInRemainderGroups()
+    {
+        var tally = new FailedTaskTally();
+        for (var i = 0; i < FailedTaskTally.MaxGroups + 500; i++)
+        {
+            tally.Add(ResultCode.PermanentFailure, "key-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        tally.Add(ResultCode.TemporaryFailure, "new after the bound");
+        tally.Add(ResultCode.PermanentFailure, "key-0");
+
+        var groups = tally.Snapshot();
+        Assert.Equal(FailedTaskTally.MaxGroups + 2, groups.Count);
+        Assert.Equal(2, groups.Single(g => g.Message == "key-0").Tasks);
+        Assert.Equal(
+            [new FailedTaskGroup(ResultCode.PermanentFailure, FailedTaskTally.RemainderMessage, 500, IsRemainder: true), new FailedTaskGroup(ResultCode.TemporaryFailure, FailedTaskTally.RemainderMessage, 1, IsRemainder: true)],
+            groups.Where(g => g.IsRemainder));
+        Assert.Equal(FailedTaskTally.MaxGroups + 501L, groups.Where(g => g.Code == ResultCode.PermanentFailure).Sum(g => g.Tasks));
+    }
+
+    [Fact]
     public async Task Tally_AndCounters_LoseNoUpdateFromConcurrentWorkers()
     {
         var tally = new FailedTaskTally();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using Pipeline.Core;
@@ -13,11 +14,19 @@ namespace Pipeline.Engine;
 /// <remarks>Memory model: worker threads call <see cref="Add"/> for each failed task; a group seen
 /// before is found without a lock and counted with <see cref="Interlocked"/>; a new group is added by
 /// <see cref="ConcurrentDictionary{TKey,TValue}"/>. <see cref="Snapshot"/> is exact once every worker
-/// has been awaited; while workers run it may miss counts still being added. Memory grows with the
-/// number of distinct (code, message) groups, not with the number of tasks.</remarks>
+/// has been awaited; while workers run it may miss counts still being added. Memory is bounded: at
+/// most <see cref="MaxGroups"/> distinct (code, message) groups are kept (a few more when workers
+/// race past the bound); failed tasks with any further message are counted by code alone, in one
+/// remainder group per code, so the counts per code stay exact however many distinct messages a
+/// job produces.</remarks>
 internal sealed class FailedTaskTally
 {
+    /// <summary>The most distinct messages kept; a job whose every failure names its own key would
+    /// otherwise hold one entry per failed task.</summary>
+    public const int MaxGroups = 10_000;
+
     private readonly ConcurrentDictionary<(ResultCode Code, string Message), Group> _groups = new();
+    private readonly ConcurrentDictionary<ResultCode, Group> _remainder = new();
     private long _groupsSeen;
 
     /// <summary>Counts one failed task that ended <paramref name="code"/> with <paramref name="message"/> (null counts as empty, as the report writes it).</summary>
@@ -26,17 +35,28 @@ internal sealed class FailedTaskTally
         var key = (code, message ?? string.Empty);
         if (!_groups.TryGetValue(key, out var group))
         {
+            if (_groups.Count >= MaxGroups)
+            {
+                Interlocked.Increment(ref _remainder.GetOrAdd(code, static (_, tally) => new Group(Interlocked.Increment(ref tally._groupsSeen)), this).Tasks);
+                return;
+            }
+
             group = _groups.GetOrAdd(key, static (_, tally) => new Group(Interlocked.Increment(ref tally._groupsSeen)), this);
         }
 
         Interlocked.Increment(ref group.Tasks);
     }
 
-    /// <summary>The groups in the order each was first seen.</summary>
+    /// <summary>The groups in the order each was first seen, then the remainder groups (if any).</summary>
     public IReadOnlyList<FailedTaskGroup> Snapshot() =>
         _groups.OrderBy(static g => g.Value.FirstSeen)
             .Select(static g => new FailedTaskGroup(g.Key.Code, g.Key.Message, Interlocked.Read(ref g.Value.Tasks)))
+            .Concat(_remainder.OrderBy(static g => g.Value.FirstSeen)
+                .Select(static g => new FailedTaskGroup(g.Key, RemainderMessage, Interlocked.Read(ref g.Value.Tasks), IsRemainder: true)))
             .ToArray();
+
+    /// <summary>The message of a remainder group.</summary>
+    internal static readonly string RemainderMessage = string.Create(CultureInfo.InvariantCulture, $"(failures whose message is not among the first {MaxGroups:N0} distinct ones)");
 
     private sealed class Group(long firstSeen)
     {

@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using LanguageExt;
+using Pipeline.Core;
 using Pipeline.S3;
 
 namespace Pipeline.Engine;
@@ -39,7 +40,7 @@ internal static class JobPreparation
             if (scan.Error is not null)
             {
                 var location = job.Manifest.Location;
-                return new Preparation(0, version, new JobFailure(FailureCodes.ManifestMalformed, $"Reading the manifest s3://{location.Bucket}/{location.Key} failed: {scan.Error}"));
+                return new Preparation(0, version, new JobFailure(FailureCodes.ManifestMalformed, $"Reading the manifest {S3Uri.Format(location.Bucket, location.Key)} failed: {scan.Error}"));
             }
 
             tasks = scan.Rows;
@@ -65,7 +66,7 @@ internal static class JobPreparation
         if (got.IsFail)
         {
             var error = (LanguageExt.Common.Error)got;
-            var where = $"s3://{location.Bucket}/{location.Key}" + (versionId is null ? string.Empty : $" (version {versionId})");
+            var where = S3Uri.Format(location.Bucket, location.Key) + (versionId is null ? string.Empty : $" (version {versionId})");
             return error is S3Error { ErrorCode: S3ErrorCodes.NoSuchKey or S3ErrorCodes.NoSuchBucket or S3ErrorCodes.NoSuchVersion or S3ErrorCodes.NotFound } s3
                 ? (null, new JobFailure(FailureCodes.ManifestNotFound, $"Reading the manifest failed: {where} does not exist ({s3.ErrorCode})"))
                 : (null, new JobFailure(FailureCodes.ManifestReadFailed, $"Reading the manifest failed: {where}: {error.Message}"));
@@ -75,7 +76,7 @@ internal static class JobPreparation
         if (!ETagsMatch(content.Head.ETag, location.ETag))
         {
             await content.DisposeAsync().ConfigureAwait(false);
-            return (null, new JobFailure(FailureCodes.ManifestETagMismatch, $"Reading the manifest failed: the ETag of s3://{location.Bucket}/{location.Key} is {content.Head.ETag}, not the {location.ETag} given in Manifest.Location.ETag"));
+            return (null, new JobFailure(FailureCodes.ManifestETagMismatch, $"Reading the manifest failed: the ETag of {S3Uri.Format(location.Bucket, location.Key)} is {content.Head.ETag}, not the {location.ETag} given in Manifest.Location.ETag"));
         }
 
         return (content, null);

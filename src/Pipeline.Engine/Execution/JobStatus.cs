@@ -136,7 +136,9 @@ public sealed record WrittenResultsFile(string TaskExecutionStatus, string Key, 
 /// <param name="Code">TemporaryFailure (out of redrives) or PermanentFailure: the report's ErrorCode.</param>
 /// <param name="Message">The report's ResultMessage (empty when the function gave none).</param>
 /// <param name="Tasks">How many tasks.</param>
-public sealed record FailedTaskGroup(ResultCode Code, string Message, long Tasks);
+/// <param name="IsRemainder">True for the group that counts, by code alone, the failed tasks whose
+/// message came after the engine stopped keeping new distinct messages (it keeps 10,000).</param>
+public sealed record FailedTaskGroup(ResultCode Code, string Message, long Tasks, bool IsRemainder = false);
 
 /// <summary>The job as DescribeJob shows it once the run ends (write it with <see cref="JobDescriptionJson"/>).</summary>
 /// <param name="JobId">The job id (a UUID).</param>
