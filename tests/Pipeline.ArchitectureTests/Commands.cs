@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.ArchitectureTests;
 
@@ -116,15 +117,7 @@ internal static partial class Commands
 
     public static async Task<ProgramRun> Run(string file, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
+        var start = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory };
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -135,22 +128,8 @@ internal static partial class Commands
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // A hang guard, not a timing target: the process is not left behind.
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not exit within 120 s (killed)");
-        }
-
-        return new ProgramRun(process.ExitCode, await stdout, await stderr);
+        var (exitCode, stdout, stderr) = await ProgramRunner.RunAsync(start);
+        return new ProgramRun(exitCode, stdout, stderr);
     }
 
     private static string StripComment(string line)

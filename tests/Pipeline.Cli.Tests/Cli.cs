@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.Cli.Tests;
 
@@ -23,42 +23,14 @@ internal sealed record Run(int ExitCode, string Stdout, string Stderr)
 
     public static async Task<Run> Program(string file, IEnumerable<string> args, string? stdin = null)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
+        var start = new ProcessStartInfo(file);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start)!;
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-            process.StandardInput.Close();
-        }
-
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // A hang guard, not a timing target: a hung process fails the test and is not left behind.
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not exit within 120 s (killed)");
-        }
-
-        return new Run(process.ExitCode, await stdout, await stderr);
+        var (exitCode, stdout, stderr) = await ProgramRunner.RunAsync(start, stdin);
+        return new Run(exitCode, stdout, stderr);
     }
 
     private static string FindRoot()
