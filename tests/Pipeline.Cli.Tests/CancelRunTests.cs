@@ -30,7 +30,12 @@ public sealed class CancelRunTests
             start.ArgumentList.Add(arg);
         }
 
+        // A shell starts background jobs with SIGINT ignored, and an ignored signal stays ignored
+        // across exec (.NET then installs no Ctrl-C handler): a suite started as `tests/run.sh &`
+        // would hand that to s3batch. Ctrl-C means the default here, as it does at a terminal.
+        Assert.True(Interrupt.RestoreDefault(), "could not restore SIGINT's default disposition (signal(2) failed)");
         using var process = Process.Start(start)!;
+        Assert.False(Interrupt.IsIgnoredBy(process.Id), $"s3batch (pid {process.Id}) started with SIGINT ignored");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         try
@@ -84,4 +89,26 @@ public sealed class CancelRunTests
         // The interrupted invocations' runtime processes are gone with the run.
         Assert.All(job.Lines("pids"), pid => Assert.False(CorpusJob.IsRunning(pid), $"runtime process {pid} outlived the cancelled run"));
     }
+}
+
+/// <summary>SIGINT's disposition, read and set as a shell would.</summary>
+internal static class Interrupt
+{
+    private const int Sigint = 2;
+
+    /// <summary>Sets SIGINT back to its default action for this process (and so for the children it starts).</summary>
+    public static bool RestoreDefault() => Signal(Sigint, IntPtr.Zero) != -1;
+
+    /// <summary>Whether process <paramref name="pid"/> ignores SIGINT (the SigIgn mask of /proc/PID/status).</summary>
+    public static bool IsIgnoredBy(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        var mask = ulong.Parse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        return (mask & (1UL << (Sigint - 1))) != 0;
+    }
+
+    // DllImport, not LibraryImport: the signature is blittable, and LibraryImport would need unsafe code.
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "signal")]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+    private static extern nint Signal(int signal, nint handler);
 }
