@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Unicode;
 using System.Threading;
 using System.Threading.Tasks;
-using LanguageExt;
 using LanguageExt.Common;
 using Pipeline.Core;
 using Pipeline.S3;
@@ -40,29 +39,30 @@ public sealed class ApplyRevision(IObjectStore store) : IBatchFunction
     public string Name => FunctionName;
 
     /// <inheritdoc/>
-    public async ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken) =>
-        await RevisionKey.Parse(task.Key).Match(
+    public ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken) =>
+        RevisionKey.Parse(task.Key).Match(
             Succ: request => ApplyAsync(job, task, request, cancellationToken),
-            Fail: error => new ValueTask<TaskOutcome>(TaskOutcome.PermanentFailure(task.TaskId, $"Can't handle task key '{task.Key}': {error.Message}"))).ConfigureAwait(false);
+            Fail: error => new ValueTask<TaskOutcome>(TaskOutcome.PermanentFailure(task.TaskId, $"Can't handle task key '{task.Key}': {error.Message}")));
 
+    /// <summary>Fetches the stanza, then writes (or deletes) its revision. One async method on purpose:
+    /// each async method and each <c>Match</c> over a struct result is compiled anew by Native AOT, and
+    /// the deployed bootstrap stays small. Expected failures are values, read with <c>switch</c> on
+    /// <c>Fin.Case</c>.</summary>
     private async ValueTask<TaskOutcome> ApplyAsync(BatchJob job, BatchTask task, RevisionKey request, CancellationToken cancellationToken)
     {
         var (key, revision) = request;
         var target = new ObjectRef(task.Bucket, key);
         var fetched = await store.GetObjectAsync(target, cancellationToken).ConfigureAwait(false);
-        return await fetched.Match(
-            Succ: content => ReviseAsync(job, task, target, revision, content, cancellationToken),
-            Fail: error => new ValueTask<TaskOutcome>(error is S3Error { Class: FailureClass.NotFound }
+        if (fetched.Case is Error fetchError)
+        {
+            return fetchError is S3Error { Class: FailureClass.NotFound }
                 ? TaskOutcome.Succeeded(task.TaskId, $"Stanza {key} not found, assuming it was deleted in an earlier revision.")
-                : Failed(task, key, revision, error))).ConfigureAwait(false);
-    }
+                : Failed(task, key, revision, fetchError);
+        }
 
-    /// <summary>Reads the fetched object and writes (or deletes) its revision; disposes it.</summary>
-    private async ValueTask<TaskOutcome> ReviseAsync(BatchJob job, BatchTask task, ObjectRef target, Revision revision, ObjectContent content, CancellationToken cancellationToken)
-    {
-        var key = target.Key;
+        var content = (ObjectContent)fetched.Case!;
         var marker = job.Id + "/" + task.TaskId;
-        Fin<ReadOnlyMemory<byte>> body;
+        string text;
         string? contentType;
         await using (content.ConfigureAwait(false))
         {
@@ -80,21 +80,22 @@ public sealed class ApplyRevision(IObjectStore store) : IBatchFunction
             }
 
             contentType = content.Head.ContentType;
+
             // The body arrives after GetObjectAsync has returned, so a connection reset or a stall
             // while reading it is still an S3 failure (transient), returned as a value.
-            body = await content.ReadAllAsync(cancellationToken).ConfigureAwait(false);
+            var body = await content.ReadAllAsync(cancellationToken).ConfigureAwait(false);
+            switch (body.Case)
+            {
+                case byte[] bytes when Utf8.IsValid(bytes):
+                    text = Encoding.UTF8.GetString(bytes);
+                    break;
+                case byte[]:
+                    return TaskOutcome.PermanentFailure(task.TaskId, $"Stanza {key} is not UTF-8 text; it was left untouched.");
+                default:
+                    return Failed(task, key, revision, (Error)body.Case!);
+            }
         }
 
-        return await body.Match(
-            Succ: bytes => Utf8.IsValid(bytes.Span)
-                ? WriteRevisionAsync(task, target, revision, Encoding.UTF8.GetString(bytes.Span), contentType, marker, cancellationToken)
-                : new ValueTask<TaskOutcome>(TaskOutcome.PermanentFailure(task.TaskId, $"Stanza {key} is not UTF-8 text; it was left untouched.")),
-            Fail: error => new ValueTask<TaskOutcome>(Failed(task, key, revision, error))).ConfigureAwait(false);
-    }
-
-    private async ValueTask<TaskOutcome> WriteRevisionAsync(BatchTask task, ObjectRef target, Revision revision, string text, string? contentType, string marker, CancellationToken cancellationToken)
-    {
-        var key = target.Key;
         if (revision == Revision.Delete)
         {
             var deleted = await store.DeleteObjectAsync(target, cancellationToken).ConfigureAwait(false);

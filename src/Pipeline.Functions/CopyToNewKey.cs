@@ -22,10 +22,10 @@ public sealed class CopyToNewKey(IObjectStore store) : IBatchFunction
     public string Name => FunctionName;
 
     /// <inheritdoc/>
-    public async ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken) =>
-        await CopyKey.Parse(task.Key).Match(
+    public ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken) =>
+        CopyKey.Parse(task.Key).Match(
             Succ: request => CopyAsync(job, task, request, cancellationToken),
-            Fail: error => new ValueTask<TaskOutcome>(TaskOutcome.PermanentFailure(task.TaskId, $"Can't read copy instructions from key '{task.Key}': {error.Message}"))).ConfigureAwait(false);
+            Fail: error => new ValueTask<TaskOutcome>(TaskOutcome.PermanentFailure(task.TaskId, $"Can't read copy instructions from key '{task.Key}': {error.Message}")));
 
     private async ValueTask<TaskOutcome> CopyAsync(BatchJob job, BatchTask task, CopyKey request, CancellationToken cancellationToken)
     {

@@ -24,10 +24,10 @@ public sealed class RemoveDeleteMarker(IObjectStore store) : IBatchFunction
     public string Name => FunctionName;
 
     /// <inheritdoc/>
-    public async ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken) =>
-        await ObjectKey.Parse(task.Key).Match(
+    public ValueTask<TaskOutcome> HandleAsync(BatchJob job, BatchTask task, CancellationToken cancellationToken) =>
+        ObjectKey.Parse(task.Key).Match(
             Succ: request => RemoveAsync(task, request.Key, cancellationToken),
-            Fail: error => new ValueTask<TaskOutcome>(TaskOutcome.PermanentFailure(task.TaskId, error.Message))).ConfigureAwait(false);
+            Fail: error => new ValueTask<TaskOutcome>(TaskOutcome.PermanentFailure(task.TaskId, error.Message)));
 
     private async ValueTask<TaskOutcome> RemoveAsync(BatchTask task, string key, CancellationToken cancellationToken)
     {
