@@ -15,8 +15,8 @@ namespace Pipeline.Engine;
 /// before is found without a lock and counted with <see cref="Interlocked"/>; a new group is added by
 /// <see cref="ConcurrentDictionary{TKey,TValue}"/>. <see cref="Snapshot"/> is exact once every worker
 /// has been awaited; while workers run it may miss counts still being added. Memory is bounded: at
-/// most <see cref="MaxGroups"/> distinct (code, message) groups are kept (a few more when workers
-/// race past the bound); failed tasks with any further message are counted by code alone, in one
+/// most <see cref="MaxGroups"/> distinct (code, message) groups are kept (a few fewer when racing
+/// workers each make a group for the same new message); failed tasks with any further message are counted by code alone, in one
 /// remainder group per code, so the counts per code stay exact however many distinct messages a
 /// job produces.</remarks>
 internal sealed class FailedTaskTally
@@ -35,7 +35,8 @@ internal sealed class FailedTaskTally
         var key = (code, message ?? string.Empty);
         if (!_groups.TryGetValue(key, out var group))
         {
-            if (_groups.Count >= MaxGroups)
+            // The groups made so far, without ConcurrentDictionary.Count (which takes every lock).
+            if (Interlocked.Read(ref _groupsSeen) >= MaxGroups)
             {
                 Interlocked.Increment(ref _remainder.GetOrAdd(code, static (_, tally) => new Group(Interlocked.Increment(ref tally._groupsSeen)), this).Tasks);
                 return;
