@@ -151,7 +151,7 @@ public class DurableJobMemoryBenchmarks
     }
 
     [Benchmark(Description = "durable no-op job, embedded store, report AllTasks")]
-    public async Task<long> DurableJob()
+    public async Task<long> DurableNoOpJob()
     {
         var durable = _durable!;
         var options = new JobRunOptions(_fixture!.Store, _fixture.Endpoint)
@@ -499,8 +499,10 @@ internal sealed class DurableJob : IDisposable
         }
     }
 
+    private static readonly string[] StateFiles = ["jobs.db", "jobs.db-wal"];
+
     private static long StateBytes(string state) =>
-        new[] { "jobs.db", "jobs.db-wal" }.Select(f => new FileInfo(Path.Combine(state, f))).Where(f => f.Exists).Sum(f => f.Length);
+        StateFiles.Select(f => new FileInfo(Path.Combine(state, f))).Where(f => f.Exists).Sum(f => f.Length);
 }
 
 /// <summary><c>dotnet s3batch.dll ARGS</c> as a separate process, its stderr captured.</summary>

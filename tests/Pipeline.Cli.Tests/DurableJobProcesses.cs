@@ -57,7 +57,7 @@ internal sealed class CliProcess : IAsyncDisposable
     /// <summary>SIGKILL to the whole process group: the s3batch process and every process it started
     /// (custom runtimes included), at once, as when the machine's OOM killer or an operator's
     /// <c>kill -9 -PGID</c> takes them.</summary>
-    public void KillGroup() => Posix.Kill(-Id, Posix.Sigkill);
+    public void KillGroup() => _ = Posix.Kill(-Id, Posix.Sigkill);
 
     /// <summary>Sends <paramref name="signal"/> to the s3batch process alone.</summary>
     public void Signal(int signal) => Assert.True(Posix.Kill(Id, signal) == 0, $"kill({Id}, {signal}) failed");

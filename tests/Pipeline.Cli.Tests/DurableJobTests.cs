@@ -7,7 +7,7 @@ namespace Pipeline.Cli.Tests;
 
 /// <summary>The R3 process tests run alone: they time kills to within milliseconds on a shared machine.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class DurableJobCollection
+public sealed class DurableJobsRunAlone
 {
     public const string Name = "durable jobs (R3)";
 }
@@ -18,7 +18,7 @@ public sealed class DurableJobCollection
 /// one report row per manifest row (none lost, none doubled), counts that match the report, and
 /// every object as the function leaves it.
 /// </summary>
-[Collection(DurableJobCollection.Name)]
+[Collection(DurableJobsRunAlone.Name)]
 public sealed class DurableJobKillTests(ITestOutputHelper output)
 {
     private static readonly bool LongRun = Environment.GetEnvironmentVariable("PIPELINE_LONG_RUN") is "1" or "true";
@@ -61,7 +61,7 @@ public sealed class DurableJobKillTests(ITestOutputHelper output)
 /// <summary>A kill while a custom runtime holds invocations: the worker and its runtime processes
 /// die together (SIGKILL to the group), the in-flight tasks run again on restart (at-least-once), and
 /// the report still has each task once.</summary>
-[Collection(DurableJobCollection.Name)]
+[Collection(DurableJobsRunAlone.Name)]
 public sealed class DurableCustomRuntimeKillTests(ITestOutputHelper output)
 {
     [Fact]
@@ -114,7 +114,7 @@ public sealed class DurableCustomRuntimeKillTests(ITestOutputHelper output)
 /// <summary>SIGINT and SIGTERM on <c>s3batch run</c> (through the job store now): Cancelling →
 /// Cancelled, exit 4, the report written with the tasks that finished, the job Cancelled for every
 /// verb, no runtime left. CancelRunTests covers Ctrl-C with nothing finished.</summary>
-[Collection(DurableJobCollection.Name)]
+[Collection(DurableJobsRunAlone.Name)]
 public sealed class DurableRunSignalTests(ITestOutputHelper output)
 {
     [Theory]
@@ -168,7 +168,7 @@ public sealed class DurableRunSignalTests(ITestOutputHelper output)
 }
 
 /// <summary>Several processes on one embedded store and one state directory.</summary>
-[Collection(DurableJobCollection.Name)]
+[Collection(DurableJobsRunAlone.Name)]
 public sealed class DurableSharedStateTests(ITestOutputHelper output)
 {
     [Fact]
