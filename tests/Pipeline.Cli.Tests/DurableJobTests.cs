@@ -130,8 +130,16 @@ public sealed class DurableRunSignalTests(ITestOutputHelper output)
         StoredJob stored;
         await using (var run = CliProcess.Start("run", job.JobJson, "--store", job.Store, "--state", state, "--function-command", runtime, "--concurrency", "2", "--timeout", "60", "--output", "json"))
         {
-            using var watch = new JobWatch(state);
+            // The run creates the state directory and its job store: read it once the job is in it.
             var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (!File.Exists(Path.Combine(state, "jobs.db")))
+            {
+                Assert.False(run.HasExited, "s3batch run ended before it created its job store: " + CliProcess.Tail((await run.WaitAsync(TimeSpan.FromSeconds(10))).Stderr));
+                Assert.True(DateTime.UtcNow < deadline, $"s3batch run did not create {state}/jobs.db within 2 minutes");
+                await Task.Delay(20);
+            }
+
+            using var watch = new JobWatch(state);
             while (!(watch.Jobs(CopyJobs.Account) is [var only] && JobWatch.Done(only) >= 10))
             {
                 Assert.False(run.HasExited, "s3batch run ended before 10 tasks finished: " + CliProcess.Tail((await run.WaitAsync(TimeSpan.FromSeconds(10))).Stderr));
