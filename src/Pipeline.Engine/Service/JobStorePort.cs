@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading.Tasks;
 using LanguageExt;
 using Pipeline.Core;
 
@@ -139,6 +140,7 @@ public interface IJobStore : IDisposable
     Fin<StoredJob> Create(NewJob job);
 
     /// <summary>The job, or <see cref="JobStoreErrors.NotFound"/>.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716", Justification = "C# callers only; Get is the plain name.")]
     Fin<StoredJob> Get(string jobId);
 
     /// <summary>The account's jobs, newest first, in pages of at most <paramref name="maxResults"/>
@@ -209,7 +211,7 @@ public sealed record JournalSnapshot(RowSet DoneRows, IReadOnlyDictionary<long, 
 /// A job's task journal: the final outcome of each task (and each redrive) is appended, and
 /// committed in groups: one transaction holds many entries and the job's counts, so a crash loses
 /// only entries not yet committed (their tasks run again: at-least-once) and never counts a task
-/// twice. Entries count only once committed: <paramref name="onCommitted"/> of <see cref="Start"/>
+/// twice. Entries count only once committed: the <c>onCommitted</c> callback of <see cref="Start"/>
 /// sees each committed batch, in commit order, on the journal's writer thread.
 /// </summary>
 public interface ITaskJournal : IAsyncDisposable
