@@ -81,7 +81,11 @@ public sealed class DurableCustomRuntimeKillTests(ITestOutputHelper output)
         {
             await using var first = CliProcess.Start(worker);
             var seen = await watch.WaitAsync(jobId, j => JobWatch.Done(j) >= 60, first, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3));
-            Assert.True(seen is { Status: JobStatus.Active }, $"the job was not Active with 60 tasks done: {seen?.Status}; {CliProcess.Tail((await first.WaitAsync(TimeSpan.FromSeconds(30))).Stderr)}");
+            if (seen is not { Status: JobStatus.Active })
+            {
+                Assert.Fail($"the job was not Active with 60 tasks done: {seen?.Status}; {CliProcess.Tail((await first.WaitAsync(TimeSpan.FromSeconds(30))).Stderr)}");
+            }
+
             await first.KillAndWaitAsync();
             pids = job.Lines("pids");
             inFlight = job.Lines("taken").Except(job.Lines("answered")).ToArray();
@@ -134,7 +138,11 @@ public sealed class DurableRunSignalTests(ITestOutputHelper output)
             var deadline = DateTime.UtcNow.AddMinutes(2);
             while (!File.Exists(Path.Combine(state, "jobs.db")))
             {
-                Assert.False(run.HasExited, "s3batch run ended before it created its job store: " + CliProcess.Tail((await run.WaitAsync(TimeSpan.FromSeconds(10))).Stderr));
+                if (run.HasExited)
+                {
+                    Assert.Fail("s3batch run ended before it created its job store: " + CliProcess.Tail((await run.WaitAsync(TimeSpan.FromSeconds(10))).Stderr));
+                }
+
                 Assert.True(DateTime.UtcNow < deadline, $"s3batch run did not create {state}/jobs.db within 2 minutes");
                 await Task.Delay(20);
             }
@@ -142,7 +150,11 @@ public sealed class DurableRunSignalTests(ITestOutputHelper output)
             using var watch = new JobWatch(state);
             while (!(watch.Jobs(CopyJobs.Account) is [var only] && JobWatch.Done(only) >= 10))
             {
-                Assert.False(run.HasExited, "s3batch run ended before 10 tasks finished: " + CliProcess.Tail((await run.WaitAsync(TimeSpan.FromSeconds(10))).Stderr));
+                if (run.HasExited)
+                {
+                    Assert.Fail("s3batch run ended before 10 tasks finished: " + CliProcess.Tail((await run.WaitAsync(TimeSpan.FromSeconds(10))).Stderr));
+                }
+
                 Assert.True(DateTime.UtcNow < deadline, "10 tasks did not finish within 2 minutes");
                 await Task.Delay(20);
             }
@@ -197,34 +209,74 @@ public sealed class DurableSharedStateTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task Worker_TwoWorkersOnOneStateDirectory_ShareTheQueueAndRunEachJobOnce()
+    /// <summary>On the embedded store (both workers open it) and on the real Ceph RGW.</summary>
+    [Theory]
+    [InlineData("embedded")]
+    [InlineData("rgw")]
+    public async Task Worker_TwoWorkersOnOneStateDirectory_ShareTheQueueAndRunEachJobOnce(string store)
     {
         string[] names = ["q1", "q2", "q3", "q4"];
-        using var jobs = await CopyJobs.OnEmbeddedStoreAsync(names.Select(n => (n, 1500)).ToArray());
+        using var jobs = store is "rgw"
+            ? await CopyJobs.OnRgwAsync(names.Select(n => (n, 400)).ToArray())
+            : await CopyJobs.OnEmbeddedStoreAsync(names.Select(n => (n, 1500)).ToArray());
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in names)
         {
             ids[name] = await jobs.CreateJobAsync(name);
         }
 
-        await using var one = CliProcess.Start(jobs.WorkerArgs("--max-jobs", "1", "--concurrency", "4"));
-        await using var two = CliProcess.Start(jobs.WorkerArgs("--max-jobs", "1", "--concurrency", "4"));
-        var (ranOne, ranTwo) = (await one.WaitAsync(TimeSpan.FromMinutes(5)), await two.WaitAsync(TimeSpan.FromMinutes(5)));
+        // Both serve the queue until every job is Complete, then are stopped (SIGTERM). Not
+        // --until-idle: a worker that finds every job locked by the other one is idle at once.
+        string[] serve = ["worker", .. jobs.StoreOptions, "--state", jobs.State, "--max-jobs", "1", "--concurrency", "4"];
+        await using var one = CliProcess.Start(serve);
+        await using var two = CliProcess.Start(serve);
+        using (var watch = new JobWatch(jobs.State))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(8);
+            while (!names.All(n => watch.Get(ids[n]).Status is JobStatus.Complete))
+            {
+                if (one.HasExited || two.HasExited || DateTime.UtcNow > deadline)
+                {
+                    var stopped = one.HasExited ? one : two;
+                    Assert.Fail($"not every job was Complete ({string.Join(", ", names.Select(n => watch.Get(ids[n]).Status))}) when {(DateTime.UtcNow > deadline ? "8 minutes had passed" : "a worker exited: " + CliProcess.Tail((await stopped.WaitAsync(TimeSpan.FromSeconds(30))).Stderr))}");
+                }
+
+                await Task.Delay(100);
+            }
+
+            foreach (var name in names)
+            {
+                var history = watch.History(ids[name]);
+                output.WriteLine($"{name} {ids[name]}: {string.Join(" → ", history.Select(h => h.To))}");
+                Assert.Single(history, h => h.To is JobStatus.Active);
+                Assert.Single(history, h => h.To is JobStatus.Complete);
+            }
+        }
+
+        one.Signal(Posix.Sigterm);
+        two.Signal(Posix.Sigterm);
+        var (ranOne, ranTwo) = (await one.WaitAsync(TimeSpan.FromMinutes(1)), await two.WaitAsync(TimeSpan.FromMinutes(1)));
         Assert.True(ranOne.ExitCode == 0, $"worker 1 exited {ranOne.ExitCode}: {CliProcess.Tail(ranOne.Stderr)}");
         Assert.True(ranTwo.ExitCode == 0, $"worker 2 exited {ranTwo.ExitCode}: {CliProcess.Tail(ranTwo.Stderr)}");
 
-        using var watch = new JobWatch(jobs.State);
+        // Each job ran once, and both workers took some: "s3batch worker: N job run(s) ended".
+        var (runsOne, runsTwo) = (JobRuns(ranOne.Stderr), JobRuns(ranTwo.Stderr));
+        output.WriteLine($"job runs: worker 1 {runsOne}, worker 2 {runsTwo}");
+        Assert.Equal(names.Length, runsOne + runsTwo);
+        Assert.True(runsOne >= 1 && runsTwo >= 1, $"one worker ran every job (worker 1: {runsOne}, worker 2: {runsTwo}): the queue was not shared");
         foreach (var name in names)
         {
-            var history = watch.History(ids[name]);
-            output.WriteLine($"{name} {ids[name]}: {string.Join(" → ", history.Select(h => h.To))}");
-            Assert.Single(history, h => h.To is JobStatus.Active);
-            Assert.Single(history, h => h.To is JobStatus.Complete);
             await jobs.AssertCompleteOnceAsync(name, ids[name]);
         }
 
         output.WriteLine($"worker 1 stderr tail:\n{CliProcess.Tail(ranOne.Stderr, 5)}\nworker 2 stderr tail:\n{CliProcess.Tail(ranTwo.Stderr, 5)}");
+    }
+
+    private static int JobRuns(string stderr)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(stderr, @"s3batch worker: (\d+) job run\(s\) ended");
+        Assert.True(match.Success, "the worker did not print 's3batch worker: N job run(s) ended': " + CliProcess.Tail(stderr));
+        return int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }
 }
 
