@@ -48,6 +48,18 @@ internal sealed class FailedTaskTally
         Interlocked.Increment(ref group.Tasks);
     }
 
+    /// <summary>Starts from the groups an earlier run of the job journalled (before any worker starts).</summary>
+    public void Restore(IReadOnlyList<FailedTaskGroup> groups)
+    {
+        foreach (var g in groups)
+        {
+            var group = g.IsRemainder
+                ? _remainder.GetOrAdd(g.Code, static (_, tally) => new Group(Interlocked.Increment(ref tally._groupsSeen)), this)
+                : _groups.GetOrAdd((g.Code, g.Message), static (_, tally) => new Group(Interlocked.Increment(ref tally._groupsSeen)), this);
+            Interlocked.Add(ref group.Tasks, g.Tasks);
+        }
+    }
+
     /// <summary>The groups in the order each was first seen, then the remainder groups (if any).</summary>
     public IReadOnlyList<FailedTaskGroup> Snapshot() =>
         _groups.OrderBy(static g => g.Value.FirstSeen)

@@ -57,6 +57,14 @@ internal sealed class JobCounters
         return (Interlocked.Read(ref _succeeded), failed);
     }
 
+    /// <summary>Starts from the counts an earlier run of the job committed (before any worker starts).</summary>
+    public void Restore(long succeeded, long failed, long redrives)
+    {
+        Interlocked.Exchange(ref _succeeded, succeeded);
+        Interlocked.Exchange(ref _failed, failed);
+        Interlocked.Exchange(ref _redrives, redrives);
+    }
+
     /// <summary>Counts one redrive.</summary>
     public void AddRedrive() => Interlocked.Increment(ref _redrives);
 

@@ -96,6 +96,14 @@ public sealed class JobRunOptions
     /// <summary>The failure rule's threshold: the job fails when failed/run exceeds it (AWS: 0.5).</summary>
     public double FailureRuleThreshold { get; init; } = 0.5;
 
+    /// <summary>The task journal of a one-shot <see cref="JobRunner.RunAsync"/> (e.g. a durable job
+    /// store's, to measure it); null (the default): a temp-file journal that counts each outcome at once.</summary>
+    public ITaskJournal? Journal { get; init; }
+
+    /// <summary>At most this many tasks are invoked whose outcome the journal has not committed yet
+    /// (so a crash makes at most this many tasks run again); default <see cref="Concurrency"/>.</summary>
+    public int? UncommittedWindow { get; init; }
+
     /// <summary>Where report rows are spooled while running (default the system temp directory).</summary>
     public string? TempDirectory { get; init; }
 }

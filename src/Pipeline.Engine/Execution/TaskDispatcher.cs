@@ -23,9 +23,11 @@ internal sealed class TaskDispatcher
     private readonly BatchJob _batchJob;
     private readonly TaskRecorder _recorder;
     private readonly CancellationTokenSource _stopDispatch;
+    private readonly JournalSnapshot _done;
 
-    public TaskDispatcher(JobDefinition job, JobRunOptions options, IdSource ids, BatchJob batchJob, TaskRecorder recorder, CancellationTokenSource stopDispatch)
+    public TaskDispatcher(JobDefinition job, JobRunOptions options, IdSource ids, BatchJob batchJob, TaskRecorder recorder, CancellationTokenSource stopDispatch, JournalSnapshot done)
     {
+        _done = done;
         _job = job;
         _options = options;
         _ids = ids;
@@ -51,8 +53,15 @@ internal sealed class TaskDispatcher
             {
                 try
                 {
+                    var doneRows = _done.DoneRows;
                     CsvManifest.Scan(manifest.Content, fields, entry =>
                     {
+                        if (doneRows.Contains(entry.Row))
+                        {
+                            // Journalled by an earlier run of this job: it never runs again.
+                            return !stop.IsCancellationRequested;
+                        }
+
                         while (!channel.Writer.TryWrite(entry))
                         {
                             if (stop.IsCancellationRequested || !channel.Writer.WaitToWriteAsync(stop).AsTask().GetAwaiter().GetResult())
@@ -107,6 +116,14 @@ internal sealed class TaskDispatcher
                 // descheduled before it signals, and the others must not keep starting tasks meanwhile.
                 while (!stop.IsCancellationRequested && !_recorder.RuleExceeded && reader.TryRead(out var entry))
                 {
+                    // A slot of the uncommitted window: given back when the task's outcome is committed.
+                    await _recorder.EnterAsync(stop).ConfigureAwait(false);
+                    if (stop.IsCancellationRequested || _recorder.RuleExceeded)
+                    {
+                        _recorder.Leave();
+                        break;
+                    }
+
                     await RunTaskAsync(entry, random, cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -127,7 +144,8 @@ internal sealed class TaskDispatcher
         var task = schema == SchemaVersion.V1
             ? (BatchTask)BatchTask.ForSchema1(taskId, entry.Key, entry.VersionId, BucketArn.FromBucketName(entry.Bucket))
             : BatchTask.ForSchema2(taskId, entry.Key, entry.VersionId, entry.Bucket, decodeKey: false);
-        for (var attempt = 0; ; attempt++)
+        var first = _done.RedriveAttempts.Count > 0 && _done.RedriveAttempts.TryGetValue(entry.Row, out var before) ? before : 0;
+        for (var attempt = first; ; attempt++)
         {
             var invocationId = _ids.InvocationId(entry.Row, attempt);
             var payload = EnvelopeCodec.EncodeRequest(new InvocationRequest(schema, invocationId, _batchJob, EquatableArray.Create(task)));
@@ -140,13 +158,14 @@ internal sealed class TaskDispatcher
             var outcome = InvocationAnswer.Interpret(result, taskId, invocationId, _options.TimeProvider, _options.Function);
             if (outcome.Code == ResultCode.TemporaryFailure && attempt < _options.Redrive.MaxRedrives)
             {
-                _recorder.Redriven();
+                await _recorder.RedrivenAsync(entry, attempt + 1, CancellationToken.None).ConfigureAwait(false);
                 var delay = _options.Redrive.DelayFor(attempt + 1, random.NextDouble());
                 await DelayAsync(delay, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            _recorder.Record(entry, outcome);
+            // Journalled even when the caller cancels meanwhile: the task ran, its outcome must count.
+            await _recorder.RecordAsync(entry, outcome, attempt + 1, CancellationToken.None).ConfigureAwait(false);
             return;
         }
     }

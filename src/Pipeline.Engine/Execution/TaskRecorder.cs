@@ -1,26 +1,33 @@
+using System;
 using System.Threading;
+using System.Threading.Tasks;
 using Pipeline.Core;
 
 namespace Pipeline.Engine;
 
 /// <summary>
-/// Where each finished task lands: its report row (when the report is enabled), the counters, the
-/// failed-task tally, the failure rule and the progress reports. Called by every worker of the
-/// dispatcher; thread-safe through the parts it writes (<see cref="ResultsSpool"/> locks,
-/// <see cref="JobCounters"/> and <see cref="FailedTaskTally"/> are lock-free).
+/// Where each finished task lands: its entry goes to the task journal, and only once the journal has
+/// committed it does it count — the counters, the failed-task tally, the failure rule, the progress
+/// reports, and the window of tasks run but not yet committed. Called by every worker of the
+/// dispatcher (<see cref="RecordAsync"/>) and by the journal's writer (<see cref="OnCommitted"/>);
+/// thread-safe through the parts it writes (<see cref="JobCounters"/> and <see cref="FailedTaskTally"/>
+/// are lock-free, the window is a semaphore).
 /// </summary>
-internal sealed class TaskRecorder
+/// <remarks>The window bounds the tasks invoked whose outcome is not committed yet: a worker takes a
+/// slot before it invokes a task and the commit of the task's outcome gives it back. A crash loses at
+/// most that many outcomes, so a resumed job invokes at most that many tasks again.</remarks>
+internal sealed class TaskRecorder : IDisposable
 {
     private readonly JobCounters _counters;
     private readonly FailedTaskTally _tally;
     private readonly JobFailures _failures;
     private readonly JobLifecycle _lifecycle;
     private readonly FailureRule _rule;
-    private readonly ResultsSpool? _succeeded;
-    private readonly ResultsSpool? _failed;
+    private readonly ITaskJournal _journal;
     private readonly CancellationTokenSource _stopDispatch;
+    private readonly SemaphoreSlim _window;
 
-    public TaskRecorder(JobCounters counters, FailedTaskTally tally, JobFailures failures, JobLifecycle lifecycle, FailureRule rule, ResultsSpool? succeeded, ResultsSpool? failed, CancellationTokenSource stopDispatch)
+    public TaskRecorder(JobCounters counters, FailedTaskTally tally, JobFailures failures, JobLifecycle lifecycle, FailureRule rule, ITaskJournal journal, int window, CancellationTokenSource stopDispatch)
     {
         _stopDispatch = stopDispatch;
         _counters = counters;
@@ -28,16 +35,24 @@ internal sealed class TaskRecorder
         _failures = failures;
         _lifecycle = lifecycle;
         _rule = rule;
-        _succeeded = succeeded;
-        _failed = failed;
+        _journal = journal;
+        _window = new SemaphoreSlim(window, window);
     }
 
     /// <summary>Whether the failure rule is broken by the counts now — read by workers before they
     /// start a task: the worker that broke it may be descheduled before it stops the dispatch.</summary>
     public bool RuleExceeded => _rule.IsExceeded(_counters.Succeeded, _counters.Failed);
 
-    /// <summary>Counts one TemporaryFailure redrive.</summary>
-    public void Redriven() => _counters.AddRedrive();
+    /// <summary>Takes a slot of the uncommitted window before a task is invoked.</summary>
+    public ValueTask EnterAsync(CancellationToken cancellationToken) =>
+        _window.Wait(0, CancellationToken.None) ? ValueTask.CompletedTask : new ValueTask(_window.WaitAsync(cancellationToken));
+
+    /// <summary>Gives back a slot taken for a task that was not invoked after all (dispatch stopped).</summary>
+    public void Leave() => _window.Release();
+
+    /// <summary>Journals one TemporaryFailure redrive (the task's attempts so far).</summary>
+    public ValueTask RedrivenAsync(in ManifestEntry entry, int attempts, CancellationToken cancellationToken) =>
+        _journal.AppendAsync(new JournalEntry(entry.Row, JournalEntryKind.Redrive, ResultCode.TemporaryFailure, attempts, null, entry.Bucket, entry.Key, entry.VersionId), cancellationToken);
 
     /// <summary>The function cannot start at all: the job fails naming why (once). Its tasks still end
     /// one by one (each fails at once with the init error), so every task is in the report.</summary>
@@ -49,30 +64,50 @@ internal sealed class TaskRecorder
         }
     }
 
-    /// <summary>Records the final <paramref name="outcome"/> of <paramref name="entry"/>'s task.</summary>
+    /// <summary>Journals the final <paramref name="outcome"/> of <paramref name="entry"/>'s task, reached in <paramref name="attempts"/> invocations.</summary>
+    public ValueTask RecordAsync(in ManifestEntry entry, in TaskOutcome outcome, int attempts, CancellationToken cancellationToken) =>
+        _journal.AppendAsync(new JournalEntry(entry.Row, JournalEntryKind.Outcome, outcome.Code, attempts, outcome.ResultString, entry.Bucket, entry.Key, entry.VersionId), cancellationToken);
+
+    /// <summary>The journal committed <paramref name="batch"/>: its tasks count now.</summary>
     /// <remarks>The task that breaks the failure rule records the job's failure and stops the dispatch.</remarks>
-    public void Record(in ManifestEntry entry, in TaskOutcome outcome)
+    public void OnCommitted(ReadOnlyMemory<JournalEntry> batch)
     {
-        long s, f;
-        if (outcome.Code == ResultCode.Succeeded)
+        var released = 0;
+        foreach (ref readonly var entry in batch.Span)
         {
-            _succeeded?.Append(entry.Bucket, entry.Key, entry.VersionId, outcome.Code, outcome.ResultString);
-            (s, f) = _counters.AddSucceeded();
-        }
-        else
-        {
-            _failed?.Append(entry.Bucket, entry.Key, entry.VersionId, outcome.Code, outcome.ResultString);
-            _tally.Add(outcome.Code, outcome.ResultString);
-            (s, f) = _counters.AddFailed();
+            if (entry.Kind == JournalEntryKind.Redrive)
+            {
+                _counters.AddRedrive();
+                continue;
+            }
+
+            long s, f;
+            if (entry.Code == ResultCode.Succeeded)
+            {
+                (s, f) = _counters.AddSucceeded();
+            }
+            else
+            {
+                _tally.Add(entry.Code, entry.Message);
+                (s, f) = _counters.AddFailed();
+            }
+
+            released++;
+            if (_rule.IsExceeded(s, f) && _counters.BreakRule())
+            {
+                _failures.Add(_rule.Failure(s, f));
+                _lifecycle.Reason = "Task failure threshold exceeded";
+                _stopDispatch.Cancel();
+            }
         }
 
-        if (_rule.IsExceeded(s, f) && _counters.BreakRule())
+        if (released > 0)
         {
-            _failures.Add(_rule.Failure(s, f));
-            _lifecycle.Reason = "Task failure threshold exceeded";
-            _stopDispatch.Cancel();
+            _window.Release(released);
         }
 
         _lifecycle.MaybeReportProgress();
     }
+
+    public void Dispose() => _window.Dispose();
 }

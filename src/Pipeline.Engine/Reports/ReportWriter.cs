@@ -24,7 +24,33 @@ internal static class ReportWriter
         return string.IsNullOrEmpty(prefix) ? "job-" + jobId : prefix + "/job-" + jobId;
     }
 
+    /// <summary>Writes the report of <paramref name="outcomes"/> (one final outcome per task, from the
+    /// job's journal): spooled to <paramref name="spoolDirectory"/> by status, then uploaded.</summary>
     public static async Task<Fin<WrittenReport>> WriteAsync(
+        IObjectStore store,
+        JobReport report,
+        string jobId,
+        DateTimeOffset createdAt,
+        IEnumerable<JournalEntry> outcomes,
+        string spoolDirectory,
+        CancellationToken cancellationToken)
+    {
+        using var succeeded = report.Scope == ReportScope.AllTasks ? new ResultsSpool(spoolDirectory, ReportRow.Succeeded) : null;
+        using var failed = new ResultsSpool(spoolDirectory, ReportRow.Failed);
+        await Task.Run(
+            () =>
+            {
+                foreach (var outcome in outcomes)
+                {
+                    var spool = outcome.Code == Pipeline.Core.ResultCode.Succeeded ? succeeded : failed;
+                    spool?.Append(outcome.Bucket, outcome.Key, outcome.VersionId, outcome.Code, outcome.Message);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+        return await UploadAsync(store, report, jobId, createdAt, succeeded, failed, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Fin<WrittenReport>> UploadAsync(
         IObjectStore store,
         JobReport report,
         string jobId,

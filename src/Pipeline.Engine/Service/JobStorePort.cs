@@ -140,7 +140,7 @@ public interface IJobStore : IDisposable
     Fin<StoredJob> Create(NewJob job);
 
     /// <summary>The job, or <see cref="JobStoreErrors.NotFound"/>.</summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716", Justification = "C# callers only; Get is the plain name.")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716", Justification = "Get is the verb the S3 Control API and every store use; no VB consumer implements this port.")]
     Fin<StoredJob> Get(string jobId);
 
     /// <summary>The account's jobs, newest first, in pages of at most <paramref name="maxResults"/>
@@ -211,7 +211,7 @@ public sealed record JournalSnapshot(RowSet DoneRows, IReadOnlyDictionary<long, 
 /// A job's task journal: the final outcome of each task (and each redrive) is appended, and
 /// committed in groups: one transaction holds many entries and the job's counts, so a crash loses
 /// only entries not yet committed (their tasks run again: at-least-once) and never counts a task
-/// twice. Entries count only once committed: the <c>onCommitted</c> callback of <see cref="Start"/>
+/// twice. Entries count only once committed: the callback given to <see cref="Start"/>
 /// sees each committed batch, in commit order, on the journal's writer thread.
 /// </summary>
 public interface ITaskJournal : IAsyncDisposable
@@ -227,7 +227,7 @@ public interface ITaskJournal : IAsyncDisposable
     ValueTask AppendAsync(JournalEntry entry, System.Threading.CancellationToken cancellationToken);
 
     /// <summary>Commits everything queued and waits for it (and its callbacks).</summary>
-    System.Threading.Tasks.Task FlushAsync();
+    Task FlushAsync();
 
     /// <summary>Sets the job's Active time, written with the next commit.</summary>
     void SetActiveMilliseconds(long milliseconds);
