@@ -16,6 +16,7 @@ internal static class Program
         {
             DemoCommand.Create(),
             RunCommand.Create(),
+            WorkerCommand.Create(),
             ManifestCommand.Create(),
             DecodeCommand.Create(),
             InvokeCommand.Create(),

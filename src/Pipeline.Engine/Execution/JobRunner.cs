@@ -57,9 +57,11 @@ public static class JobRunner
     /// <paramref name="store"/> and its tasks journalled in <paramref name="journal"/>; the caller holds
     /// the job's lock (<see cref="IJobStore.TryLock"/>). Returns when the job is final, Suspended
     /// (awaiting confirmation), or Paused (<paramref name="pause"/> was cancelled while Active).
-    /// <paramref name="cancellationToken"/> cancels the job (Cancelling → Cancelled with its report).
-    /// An exception (the store or the journal cannot be written) leaves the job where it was, to be resumed.</summary>
-    public static async Task<JobDescription> RunStoredAsync(StoredJob job, IJobStore store, ITaskJournal journal, JobRunOptions options, CancellationToken cancellationToken, CancellationToken pause)
+    /// <paramref name="cancellationToken"/> cancels the job (Cancelling → Cancelled with its report);
+    /// <paramref name="abandon"/> stops the run and leaves the job where it stands (the worker is
+    /// stopping: what was committed is kept for the next one). An exception (the store or the journal
+    /// cannot be written) also leaves the job where it was, to be resumed.</summary>
+    public static async Task<JobDescription> RunStoredAsync(StoredJob job, IJobStore store, ITaskJournal journal, JobRunOptions options, CancellationToken cancellationToken, CancellationToken pause, CancellationToken abandon = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(store);
@@ -75,7 +77,7 @@ public static class JobRunner
             job.ManifestVersion,
             job.FailureReasons,
             job.Seed);
-        using var run = new JobRun(start, options, new StoreRunState(store, job.JobId, options.TimeProvider), journal);
+        using var run = new JobRun(start, options, new StoreRunState(store, job.JobId, options.TimeProvider), journal) { Abandon = abandon };
         return await run.ExecuteAsync(cancellationToken, pause).ConfigureAwait(false);
     }
 
@@ -166,6 +168,9 @@ internal sealed class JobRun : IDisposable
 
     private string JobId => _start.JobId;
 
+    /// <summary>When cancelled, the run stops where it stands without moving the job (see <see cref="JobRunner.RunStoredAsync"/>).</summary>
+    public CancellationToken Abandon { get; init; }
+
     public void Dispose() => _stopDispatch.Dispose();
 
     public async Task<JobDescription> ExecuteAsync(CancellationToken cancellationToken, CancellationToken pause)
@@ -180,6 +185,11 @@ internal sealed class JobRun : IDisposable
         if (status == JobStatus.Preparing)
         {
             status = await PrepareAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Abandon.IsCancellationRequested)
+        {
+            return Describe(null);
         }
 
         if (status == JobStatus.Suspended && _options.Confirm is not null)
@@ -206,6 +216,11 @@ internal sealed class JobRun : IDisposable
             }
         }
 
+        if (Abandon.IsCancellationRequested && status is JobStatus.Active)
+        {
+            return Describe(null);
+        }
+
         WrittenReport? report = null;
         if (status is JobStatus.Completing or JobStatus.Failing or JobStatus.Cancelling)
         {
@@ -219,14 +234,24 @@ internal sealed class JobRun : IDisposable
     private async Task<JobStatus> PrepareAsync(CancellationToken cancellationToken)
     {
         Preparation prepared;
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Abandon);
         try
         {
-            prepared = await JobPreparation.PrepareAsync(_job, _options.Store, cancellationToken).ConfigureAwait(false);
+            prepared = await JobPreparation.PrepareAsync(_job, _options.Store, either.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (Abandon.IsCancellationRequested)
+        {
+            return _lifecycle.Status;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             _lifecycle.Reason = "Cancelled while preparing";
             return _lifecycle.MoveTo(JobStatus.Cancelled);
+        }
+
+        if (Abandon.IsCancellationRequested)
+        {
+            return _lifecycle.Status;
         }
 
         _counters.Total = prepared.Tasks;
@@ -288,6 +313,7 @@ internal sealed class JobRun : IDisposable
         }
 
         using var onPause = pause.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stopDispatch);
+        using var onAbandon = Abandon.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stopDispatch);
         if (!_counters.RuleBroken && _counters.Succeeded + _counters.Failed < _counters.Total)
         {
             await RunTasksAsync(done, recorder, cancellationToken).ConfigureAwait(false);
@@ -300,6 +326,11 @@ internal sealed class JobRun : IDisposable
         var cancelled = cancellationToken.IsCancellationRequested;
         var failed = _counters.RuleBroken || _failures.Any;
         var finished = _counters.Succeeded + _counters.Failed >= _counters.Total;
+        if (Abandon.IsCancellationRequested && !cancelled && !failed && !finished)
+        {
+            return JobStatus.Active; // the worker is stopping: the job stays Active, to be resumed
+        }
+
         if (pause.IsCancellationRequested && !cancelled && !failed && !finished)
         {
             var pausing = _lifecycle.MoveTo(JobStatus.Pausing, new RunStateChange(Reason: "Paused for a job of higher priority"));
