@@ -333,14 +333,14 @@ public sealed class SqliteJobStore : IJobStore
         var history = new List<StatusHistoryEntry>();
         while (reader.Read())
         {
-            var from = reader.IsDBNull(1) ? Fin<JobStatus?>.Succ(null) : ParseStatus(reader.GetString(1)).Map(static s => (JobStatus?)s);
+            var from = reader.IsDBNull(1) ? null : ParseStatus(reader.GetString(1)).Match<JobStatus?>(static s => s, static _ => null);
             var to = ParseStatus(reader.GetString(2));
-            if (from.IsFail || to.IsFail)
+            if ((from is null && !reader.IsDBNull(1)) || to.IsFail)
             {
                 return StoredJson.Corrupt(Location, $"a status history entry of job {jobId}", "an unknown status");
             }
 
-            history.Add(new StatusHistoryEntry(Db.Time(reader.GetInt64(0)), (JobStatus?)from, (JobStatus)to, reader.NullableString(3)));
+            history.Add(new StatusHistoryEntry(Db.Time(reader.GetInt64(0)), from, (JobStatus)to, reader.NullableString(3)));
         }
 
         return Fin<IReadOnlyList<StatusHistoryEntry>>.Succ(history);

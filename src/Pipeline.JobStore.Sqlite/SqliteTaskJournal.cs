@@ -49,6 +49,7 @@ internal sealed class SqliteTaskJournal : ITaskJournal
     private int _count;
     private long _appended;
     private long _committed;
+    private long _reported;
     private long _activeMilliseconds = -1;
     private long _activeWritten = -1;
     private bool _flushRequested;
@@ -190,7 +191,7 @@ internal sealed class SqliteTaskJournal : ITaskJournal
                 throw new InvalidOperationException($"Start the task journal of job {_jobId} before flushing it");
             }
 
-            if (_committed == _appended && Interlocked.Read(ref _activeMilliseconds) == _activeWritten)
+            if (_reported == _appended && Interlocked.Read(ref _activeMilliseconds) == _activeWritten)
             {
                 return Task.CompletedTask;
             }
@@ -273,10 +274,12 @@ internal sealed class SqliteTaskJournal : ITaskJournal
                 Prepare();
                 Commit(_queue.AsSpan(0, _count), Interlocked.Read(ref _activeMilliseconds));
                 _committed += _count;
+                _reported += _count;
                 _count = 0;
             }
-            catch (Exception e) when (e is SqliteException or IOException)
+            catch (Exception e)
             {
+                // Reported below, as a failed commit is (the entries are lost).
                 _fault = e;
             }
         }
@@ -395,12 +398,17 @@ internal sealed class SqliteTaskJournal : ITaskJournal
 
                 var entries = batch.AsMemory(0, count);
                 Commit(entries.Span, active);
-                _onCommitted!(entries);
-                Array.Clear(batch, 0, count);
                 lock (_gate)
                 {
                     _committed += count;
                     _activeWritten = active;
+                }
+
+                _onCommitted!(entries);
+                Array.Clear(batch, 0, count);
+                lock (_gate)
+                {
+                    _reported += count;
                     CompleteFlushes();
                 }
 
@@ -429,12 +437,12 @@ internal sealed class SqliteTaskJournal : ITaskJournal
         }
     }
 
-    /// <summary>Completes the flushes whose entries are all committed (the caller holds the lock).</summary>
+    /// <summary>Completes the flushes whose entries are all committed and reported (the caller holds the lock).</summary>
     private void CompleteFlushes()
     {
         _flushes.RemoveAll(f =>
         {
-            if (f.Target > _committed)
+            if (f.Target > _reported)
             {
                 return false;
             }
