@@ -61,7 +61,15 @@ public static class JobRunner
     /// <paramref name="abandon"/> stops the run and leaves the job where it stands (the worker is
     /// stopping: what was committed is kept for the next one). An exception (the store or the journal
     /// cannot be written) also leaves the job where it was, to be resumed.</summary>
-    public static async Task<JobDescription> RunStoredAsync(StoredJob job, IJobStore store, ITaskJournal journal, JobRunOptions options, CancellationToken cancellationToken, CancellationToken pause, CancellationToken abandon = default)
+    /// <param name="job">The job as stored.</param>
+    /// <param name="store">The job store.</param>
+    /// <param name="journal">The job's task journal.</param>
+    /// <param name="options">The run's options.</param>
+    /// <param name="prepareOnly">Stop once Preparing has ended (Ready, Suspended, Failed or Cancelled): a worker prepares new jobs apart from the jobs it runs.</param>
+    /// <param name="pause">Pauses the job (Pausing → Paused).</param>
+    /// <param name="abandon">Stops the run, leaving the job where it stands.</param>
+    /// <param name="cancellationToken">Cancels the job.</param>
+    public static async Task<JobDescription> RunStoredAsync(StoredJob job, IJobStore store, ITaskJournal journal, JobRunOptions options, bool prepareOnly, CancellationToken pause, CancellationToken abandon, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(store);
@@ -77,7 +85,7 @@ public static class JobRunner
             job.ManifestVersion,
             job.FailureReasons,
             job.Seed);
-        using var run = new JobRun(start, options, new StoreRunState(store, job.JobId, options.TimeProvider), journal) { Abandon = abandon };
+        using var run = new JobRun(start, options, new StoreRunState(store, job.JobId, options.TimeProvider), journal) { Abandon = abandon, Durable = true, PrepareOnly = prepareOnly };
         return await run.ExecuteAsync(cancellationToken, pause).ConfigureAwait(false);
     }
 
@@ -171,6 +179,13 @@ internal sealed class JobRun : IDisposable
     /// <summary>When cancelled, the run stops where it stands without moving the job (see <see cref="JobRunner.RunStoredAsync"/>).</summary>
     public CancellationToken Abandon { get; init; }
 
+    /// <summary>Stop once Preparing has ended.</summary>
+    public bool PrepareOnly { get; init; }
+
+    /// <summary>The job lives in the job store: a cancel request there carries its own reason, which
+    /// the run keeps (a one-shot run names its own: "Cancelled by the caller").</summary>
+    public bool Durable { get; init; }
+
     public void Dispose() => _stopDispatch.Dispose();
 
     public async Task<JobDescription> ExecuteAsync(CancellationToken cancellationToken, CancellationToken pause)
@@ -187,7 +202,7 @@ internal sealed class JobRun : IDisposable
             status = await PrepareAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (Abandon.IsCancellationRequested)
+        if (Abandon.IsCancellationRequested || (PrepareOnly && status == JobStatus.Ready))
         {
             return Describe(null);
         }
@@ -207,7 +222,7 @@ internal sealed class JobRun : IDisposable
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                _lifecycle.Reason ??= "Cancelled by the caller";
+                _lifecycle.Reason ??= Durable ? null : "Cancelled by the caller";
                 status = status == JobStatus.Ready ? _lifecycle.MoveTo(JobStatus.Cancelled) : _lifecycle.MoveTo(JobStatus.Cancelling);
             }
             else
@@ -297,7 +312,7 @@ internal sealed class JobRun : IDisposable
         var done = _journal.Load();
         _counters.Restore(done.Totals.Succeeded, done.Totals.Failed, done.Totals.Redrives);
         _failedTasks.Restore(done.FailedTasks);
-        using var recorder = new TaskRecorder(_counters, _failedTasks, _failures, _lifecycle, FailureRule.Of(_options), _journal, Math.Max(1, _options.UncommittedWindow ?? _options.Concurrency), _stopDispatch);
+        using var recorder = new TaskRecorder(_counters, _failedTasks, _failures, _lifecycle, FailureRule.Of(_options), _journal, Math.Max(1, _options.UncommittedWindow ?? Math.Max(_options.Concurrency, JobRunOptions.DefaultUncommittedWindow)), _stopDispatch);
         _journal.Start(recorder.OnCommitted);
         var status = _lifecycle.BeginActive();
         if (status != JobStatus.Active)
@@ -338,7 +353,7 @@ internal sealed class JobRun : IDisposable
         }
 
         var final = JobTransitions.AfterActive(cancelled, failed);
-        if (final == JobStatus.Cancelled)
+        if (final == JobStatus.Cancelled && !Durable)
         {
             _lifecycle.Reason ??= "Cancelled by the caller";
         }
@@ -400,7 +415,7 @@ internal sealed class JobRun : IDisposable
             }
         }
 
-        if (final == JobStatus.Cancelled)
+        if (final == JobStatus.Cancelled && !Durable)
         {
             _lifecycle.Reason ??= "Cancelled by the caller";
         }

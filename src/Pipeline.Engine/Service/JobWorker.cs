@@ -153,13 +153,21 @@ public sealed class JobWorker
             .Where(j => !_cannotRun.Contains(j.JobId) && _faults.GetValueOrDefault(j.JobId) < MaxFaultsPerJob)
             .ToList();
         var found = false;
+        var paused = false;
         foreach (var job in candidates)
         {
-            if (_running.Count >= _options.MaxJobs)
+            // New jobs are prepared apart from the running ones (Preparing reads the manifest; it takes no slot).
+            var prepare = job.Status is JobStatus.New or JobStatus.Preparing;
+            if (!prepare && _running.Values.Count(r => !r.PrepareOnly) >= _options.MaxJobs)
             {
-                PauseForBetter(job);
                 found = true;
-                break;
+                if (!paused)
+                {
+                    PauseForBetter(job);
+                    paused = true;
+                }
+
+                continue;
             }
 
             var held = _store.TryLock(job.JobId);
@@ -169,7 +177,7 @@ public sealed class JobWorker
             }
 
             found = true;
-            Start(job, held);
+            Start(job, held, prepare);
         }
 
         return !found;
@@ -193,7 +201,12 @@ public sealed class JobWorker
             }
         }
 
-        var lowest = _running.Values.OrderBy(r => r.Priority).First();
+        var lowest = _running.Values.Where(r => !r.PrepareOnly).OrderBy(r => r.Priority).FirstOrDefault();
+        if (lowest is null)
+        {
+            return;
+        }
+
         if (lowest.Priority < better.Priority)
         {
             _log($"job {lowest.JobId} (priority {lowest.Priority}): pausing for job {better.JobId} (priority {better.Priority})");
@@ -201,7 +214,7 @@ public sealed class JobWorker
         }
     }
 
-    private void Start(StoredJob job, IDisposable held)
+    private void Start(StoredJob job, IDisposable held, bool prepareOnly)
     {
         JobRunSetup setup;
         try
@@ -223,7 +236,7 @@ public sealed class JobWorker
             return;
         }
 
-        var running = new Running(job.JobId, job.Priority);
+        var running = new Running(job.JobId, job.Priority) { PrepareOnly = prepareOnly };
         _log($"job {job.JobId} (priority {job.Priority}): {job.Status} → running");
         running.Task = RunOneAsync(job, held, setup, running);
         _running.Add(job.JobId, running);
@@ -247,7 +260,7 @@ public sealed class JobWorker
                 await running.Cancel.CancelAsync().ConfigureAwait(false);
             }
 
-            var result = await JobRunner.RunStoredAsync(job, _store, journal, setup.Options!, running.Cancel.Token, running.Pause.Token, running.Stop.Token).ConfigureAwait(false);
+            var result = await JobRunner.RunStoredAsync(job, _store, journal, setup.Options!, running.PrepareOnly, running.Pause.Token, running.Stop.Token, running.Cancel.Token).ConfigureAwait(false);
             running.Result = running.Stop.IsCancellationRequested && !result.Status.IsTerminal() ? null : result;
         }
         catch (OperationCanceledException) when (running.Stop.IsCancellationRequested)
@@ -279,7 +292,11 @@ public sealed class JobWorker
             if (done.Result is { } result)
             {
                 _faults.Remove(done.JobId);
-                Finished.Add(result);
+                if (!done.PrepareOnly || result.Status != JobStatus.Ready)
+                {
+                    Finished.Add(result);
+                }
+
                 _log($"job {done.JobId}: {result.Status}");
             }
             else if (done.Fault is { } fault)
@@ -297,6 +314,8 @@ public sealed class JobWorker
         public string JobId { get; } = jobId;
 
         public int Priority { get; set; } = priority;
+
+        public bool PrepareOnly { get; init; }
 
         public CancellationTokenSource Cancel { get; } = new();
 
