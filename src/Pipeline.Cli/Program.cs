@@ -21,6 +21,14 @@ internal static class Program
             DecodeCommand.Create(),
             InvokeCommand.Create(),
             StoreCommand.Create(),
+            JobVerbs.CreateJob(),
+            JobVerbs.DescribeJob(),
+            JobVerbs.ListJobs(),
+            JobVerbs.UpdateJobStatus(),
+            JobVerbs.UpdateJobPriority(),
+            JobVerbs.PutJobTagging(),
+            JobVerbs.GetJobTagging(),
+            JobVerbs.DeleteJobTagging(),
         };
         var parse = root.Parse(args);
 

@@ -237,13 +237,11 @@ internal ref struct JournalBatchReader
         _currentHasMessage = hasMessage;
         if ((flags & JournalCodec.NewBucketBit) != 0)
         {
-            var length = checked((int)ReadVarint());
+            var bucket = Take(checked((int)ReadVarint()));
             if (_strings)
             {
-                _bucket = Encoding.UTF8.GetString(_data.Slice(_position, length));
+                _bucket = Encoding.UTF8.GetString(bucket);
             }
-
-            Skip(length);
         }
         else if (_strings && _bucket is null)
         {
@@ -251,7 +249,7 @@ internal ref struct JournalBatchReader
         }
 
         var shared = checked((int)ReadVarint());
-        var suffixLength = checked((int)ReadVarint());
+        var suffix = Take(checked((int)ReadVarint()));
         if (_strings)
         {
             if (shared > _key.Length)
@@ -259,16 +257,14 @@ internal ref struct JournalBatchReader
                 throw new InvalidDataException("a key sharing more than the previous key");
             }
 
-            _key = Key(_key, shared, _data.Slice(_position, suffixLength));
+            _key = Key(_key, shared, suffix);
         }
 
-        Skip(suffixLength);
         string? version = null;
         if ((flags & JournalCodec.VersionBit) != 0)
         {
-            var length = checked((int)ReadVarint());
-            version = _strings ? Encoding.UTF8.GetString(_data.Slice(_position, length)) : null;
-            Skip(length);
+            var bytes = Take(checked((int)ReadVarint()));
+            version = _strings ? Encoding.UTF8.GetString(bytes) : null;
         }
 
         entry = new JournalEntry(
@@ -317,14 +313,18 @@ internal ref struct JournalBatchReader
         return _data[_position++];
     }
 
-    private void Skip(int length)
+    private void Skip(int length) => Take(length);
+
+    private ReadOnlySpan<byte> Take(int length)
     {
         if (length < 0 || length > _data.Length - _position)
         {
             throw new InvalidDataException("the batch ends inside an entry");
         }
 
+        var taken = _data.Slice(_position, length);
         _position += length;
+        return taken;
     }
 
     private ulong ReadVarint()

@@ -333,15 +333,14 @@ public sealed class SqliteJobStore : IJobStore
         var history = new List<StatusHistoryEntry>();
         while (reader.Read())
         {
-            // The creation has no "from" (NULL); Fin cannot hold a null, so it is read apart.
-            var from = reader.IsDBNull(1) ? Fin<JobStatus>.Succ(default) : ParseStatus(reader.GetString(1));
+            var from = reader.IsDBNull(1) ? null : ParseStatus(reader.GetString(1)).Match<JobStatus?>(static s => s, static _ => null);
             var to = ParseStatus(reader.GetString(2));
-            if (from.IsFail || to.IsFail)
+            if ((from is null && !reader.IsDBNull(1)) || to.IsFail)
             {
                 return StoredJson.Corrupt(Location, $"a status history entry of job {jobId}", "an unknown status");
             }
 
-            history.Add(new StatusHistoryEntry(Db.Time(reader.GetInt64(0)), reader.IsDBNull(1) ? null : (JobStatus)from, (JobStatus)to, reader.NullableString(3)));
+            history.Add(new StatusHistoryEntry(Db.Time(reader.GetInt64(0)), from, (JobStatus)to, reader.NullableString(3)));
         }
 
         return Fin<IReadOnlyList<StatusHistoryEntry>>.Succ(history);

@@ -86,9 +86,10 @@ public static class JobDescriptionJson
             w.WriteString("SuspendedDate"u8, ReportWriter.IsoMillis(suspended));
         }
 
-        if ((job.SuspendedCause ?? (job.Status == JobStatus.Suspended ? "AwaitingConfirmation" : null)) is { } cause)
+        // Only a Suspended job shows why (the API: a job leaves Suspended once confirmed); when it was, it keeps showing.
+        if (job.Status == JobStatus.Suspended)
         {
-            w.WriteString("SuspendedCause"u8, cause);
+            w.WriteString("SuspendedCause"u8, job.SuspendedCause ?? "AwaitingConfirmation");
         }
 
         if (job.WrittenReport is { } report)

@@ -312,7 +312,7 @@ internal sealed class JobRun : IDisposable
         var done = _journal.Load();
         _counters.Restore(done.Totals.Succeeded, done.Totals.Failed, done.Totals.Redrives);
         _failedTasks.Restore(done.FailedTasks);
-        using var recorder = new TaskRecorder(_counters, _failedTasks, _failures, _lifecycle, FailureRule.Of(_options), _journal, Math.Max(1, _options.UncommittedWindow ?? _options.Concurrency), _stopDispatch);
+        using var recorder = new TaskRecorder(_counters, _failedTasks, _failures, _lifecycle, FailureRule.Of(_options), _journal, Math.Max(1, _options.UncommittedWindow ?? Math.Max(_options.Concurrency, JobRunOptions.DefaultUncommittedWindow)), _stopDispatch);
         _journal.Start(recorder.OnCommitted);
         var status = _lifecycle.BeginActive();
         if (status != JobStatus.Active)

@@ -169,8 +169,8 @@ public sealed record JobDescription(
     /// <summary>When the job entered Suspended, or null (DescribeJob's <c>SuspendedDate</c>).</summary>
     public DateTimeOffset? SuspendedDate { get; init; }
 
-    /// <summary>Why the job is Suspended (<c>AwaitingConfirmation</c>), or null: then a Suspended job
-    /// shows <c>AwaitingConfirmation</c> (DescribeJob's <c>SuspendedCause</c>).</summary>
+    /// <summary>Why the job was Suspended (<c>AwaitingConfirmation</c>), or null (DescribeJob's
+    /// <c>SuspendedCause</c>, shown while the job is Suspended; <c>AwaitingConfirmation</c> when null).</summary>
     public string? SuspendedCause { get; init; }
 
     /// <summary>The job ARN, <c>arn:aws:s3:REGION:ACCOUNT:job/ID</c> (region from the function ARN).</summary>
