@@ -49,6 +49,12 @@ public class JournalBenchmarks
     [Params(1, 4)]
     public int Appenders { get; set; }
 
+    /// <summary>0: appenders never wait for commits. N: at most N entries appended and not yet
+    /// committed (a run's uncommitted window); an appender that finds the window full asks for a
+    /// commit at once (<see cref="ITaskJournal.FlushAsync"/>) and waits for room.</summary>
+    [Params(0, 16, 1024)]
+    public int Window { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -65,7 +71,7 @@ public class JournalBenchmarks
             _keys[r] = "k/" + r.ToString("D7", CultureInfo.InvariantCulture);
         }
 
-        Measurements.Clear(Suite, MeasurementKey(Appenders));
+        Measurements.Clear(Suite, MeasurementKey(Appenders, Window));
     }
 
     [IterationSetup]
@@ -75,15 +81,15 @@ public class JournalBenchmarks
     public void MeasureGrowth()
     {
         var growth = CheckpointedSize() - _sizeBefore;
-        Measurements.Record(Suite, MeasurementKey(Appenders), Math.Max(1, growth * 1000 / Entries));
+        Measurements.Record(Suite, MeasurementKey(Appenders, Window), Math.Max(1, growth * 1000 / Entries));
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        if (Measurements.Median(Suite, MeasurementKey(Appenders)) is { } milli)
+        if (Measurements.Median(Suite, MeasurementKey(Appenders, Window)) is { } milli)
         {
-            Console.WriteLine($"// JournalBenchmarks Appenders={Appenders}: {BytesPerEntryColumn.Format(milli)} bytes per entry (jobs.db growth)");
+            Console.WriteLine($"// JournalBenchmarks Appenders={Appenders} Window={Window}: {BytesPerEntryColumn.Format(milli)} bytes per entry (jobs.db growth)");
         }
 
         _lock?.Dispose();
@@ -104,7 +110,12 @@ public class JournalBenchmarks
         long committed = 0;
         await using (journal.ConfigureAwait(false))
         {
-            journal.Start(batch => committed += batch.Length);
+            using var window = Window > 0 ? new SemaphoreSlim(Window, Window) : null;
+            journal.Start(batch =>
+            {
+                committed += batch.Length;
+                window?.Release(batch.Length);
+            });
             var keys = _keys;
             var appenders = new Task[Appenders];
             for (var a = 0; a < appenders.Length; a++)
@@ -115,6 +126,12 @@ public class JournalBenchmarks
                 {
                     for (var r = first; r < keys.Length; r += step)
                     {
+                        if (window is not null && !window.Wait(0))
+                        {
+                            _ = journal.FlushAsync();
+                            await window.WaitAsync().ConfigureAwait(false);
+                        }
+
                         await journal.AppendAsync(new JournalEntry(r, JournalEntryKind.Outcome, ResultCode.Succeeded, 1, null, "b", keys[r], null), CancellationToken.None).ConfigureAwait(false);
                     }
                 });
@@ -127,7 +144,8 @@ public class JournalBenchmarks
         return committed == Entries ? committed : throw new InvalidOperationException($"{committed} of {Entries} entries committed");
     }
 
-    internal static string MeasurementKey(int appenders) => "BytesPerEntryMilli." + appenders.ToString(CultureInfo.InvariantCulture);
+    internal static string MeasurementKey(int appenders, int window) =>
+        string.Create(CultureInfo.InvariantCulture, $"BytesPerEntryMilli.{appenders}.{window}");
 
     private static T Ok<T>(LanguageExt.Fin<T> result)
     {
@@ -224,7 +242,8 @@ internal sealed class BytesPerEntryColumn : IColumn
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
         benchmarkCase.Parameters[nameof(JournalBenchmarks.Appenders)] is int appenders
-            && Measurements.Median(JournalBenchmarks.Suite, JournalBenchmarks.MeasurementKey(appenders)) is { } milli
+            && benchmarkCase.Parameters[nameof(JournalBenchmarks.Window)] is int window
+            && Measurements.Median(JournalBenchmarks.Suite, JournalBenchmarks.MeasurementKey(appenders, window)) is { } milli
             ? Format(milli)
             : "-";
 
