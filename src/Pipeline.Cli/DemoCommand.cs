@@ -99,13 +99,9 @@ internal static class DemoCommand
         await File.WriteAllBytesAsync(jobPath, jobJson, cancellationToken).ConfigureAwait(false);
         Console.WriteLine($"job (aws s3control create-job --cli-input-json): {jobPath}\n");
 
-        var parsed = JobDefinitionParser.Parse(jobJson);
-        if (!parsed.IsValid)
-        {
-            return Output.Error("Pipeline.InvalidJob", string.Join("; ", parsed.Errors));
-        }
-
-        var exit = await RunCommand.RunAsync(parsed.Job!, store, RunSettings.Defaults, Console.Out, cancellationToken).ConfigureAwait(false);
+        // The demo's own job service state, beside its store.
+        using var jobs = JobStates.Open(Path.Combine(dir, "state"));
+        var exit = await RunCommand.RunAsync(jobJson, store, jobs, RunSettings.Defaults, Console.Out, cancellationToken).ConfigureAwait(false);
 
         Console.WriteLine("\nthe completion report, as written:");
         var reportObjects = (await store.ListAllObjectsAsync(ReportBucket, null, cancellationToken).ConfigureAwait(false))
@@ -150,7 +146,7 @@ internal static class DemoCommand
             w.WriteString("Prefix", "reports");
             w.WriteString("ReportScope", "AllTasks");
             w.WriteEndObject();
-            w.WriteString("ClientRequestToken", "s3batch-demo-apply-revision");
+            w.WriteString("ClientRequestToken", "s3batch-demo-" + Guid.NewGuid().ToString("N"));
             w.WriteStartObject("Manifest");
             w.WriteStartObject("Spec");
             w.WriteString("Format", "S3BatchOperations_CSV_20180820");

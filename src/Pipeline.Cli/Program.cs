@@ -16,10 +16,19 @@ internal static class Program
         {
             DemoCommand.Create(),
             RunCommand.Create(),
+            WorkerCommand.Create(),
             ManifestCommand.Create(),
             DecodeCommand.Create(),
             InvokeCommand.Create(),
             StoreCommand.Create(),
+            JobVerbs.CreateJob(),
+            JobVerbs.DescribeJob(),
+            JobVerbs.ListJobs(),
+            JobVerbs.UpdateJobStatus(),
+            JobVerbs.UpdateJobPriority(),
+            JobVerbs.PutJobTagging(),
+            JobVerbs.GetJobTagging(),
+            JobVerbs.DeleteJobTagging(),
         };
         var parse = root.Parse(args);
 

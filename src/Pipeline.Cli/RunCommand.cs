@@ -7,8 +7,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Pipeline.Core;
 using Pipeline.Engine;
-using Pipeline.Functions;
-using Pipeline.Lambda.Local;
 using Pipeline.S3;
 
 namespace Pipeline.Cli;
@@ -27,8 +25,10 @@ internal static class RunCommand
     {
         var jobFile = new Argument<string>("job") { Description = "The job: the JSON of `aws s3control create-job --cli-input-json` (a file, or - for standard input)." };
         var options = new JobOptions();
-        var command = new Command("run", "Run an S3 Batch Operations LambdaInvoke job locally and write AWS's completion report.") { jobFile };
-        options.AddTo(command);
+        var state = new StateOptions();
+        var command = new Command("run", "Create an S3 Batch Operations LambdaInvoke job in the job service and run it in the foreground to its end, writing AWS's completion report.") { jobFile };
+        options.AddTo(command, forWorker: false);
+        state.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
@@ -43,10 +43,13 @@ internal static class RunCommand
                     return Output.Error("Pipeline.InvalidJob", $"{source} is not a valid create-job request ({parsed.Errors.Count} problem(s)): {string.Join("; ", parsed.Errors)}", Output.Usage);
                 }
 
+                var settings = options.Read(parse);
+                settings.Check();
+                using var jobs = JobStates.Open(state.Directory(parse));
                 var store = options.Stores.Open(parse);
                 try
                 {
-                    return await RunAsync(parsed.Job!, store, options.Read(parse), Console.Out, cancellationToken).ConfigureAwait(false);
+                    return await RunAsync(bytes, store, jobs, settings, Console.Out, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -65,69 +68,122 @@ internal static class RunCommand
         return command;
     }
 
-    /// <summary>Runs <paramref name="job"/> with the options the command line gave; prints the summary
-    /// (or DescribeJob JSON) to <paramref name="output"/> and returns the exit code.</summary>
-    public static async Task<int> RunAsync(JobDefinition job, IObjectStore store, RunSettings settings, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Creates the job of <paramref name="createJobJson"/> in <paramref name="jobs"/> (CreateJob:
+    /// the same ClientRequestToken gives the same job, which is then resumed or shown), confirms it when
+    /// asked, runs it with a worker for that one job in the foreground (the job service's own code),
+    /// prints the summary (or DescribeJob JSON) to <paramref name="output"/> and returns the exit code.
+    /// SIGINT/SIGTERM request its cancellation (Cancelling → Cancelled, with its report).</summary>
+    public static async Task<int> RunAsync(byte[] createJobJson, IObjectStore store, IJobStore jobs, RunSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
-        if (settings.Concurrency < 1 || settings.MaxRedrives < 0 || settings.TimeoutSeconds < 1)
+        settings.Check();
+        var service = new JobService(jobs, TimeProvider.System);
+        var created = service.CreateJob(createJobJson);
+        if (created.IsFail)
         {
-            throw new UsageException("--concurrency and --timeout must be at least 1, --max-redrives at least 0");
+            var error = S3ControlExceptions.ToS3Control((LanguageExt.Common.Error)created);
+            return Output.Error(error is S3ControlError s3 ? s3.ExceptionName : "Pipeline.CreateJobFailed", error.Message, Output.Failure);
         }
 
-        await using var endpoint = CreateEndpoint(job, store, settings, TimeSpan.FromSeconds(settings.TimeoutSeconds));
-        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            // The first Ctrl-C cancels the job (Cancelling → Cancelled, with its report); a second one kills.
-            if (!interrupt.IsCancellationRequested)
-            {
-                e.Cancel = true;
-                Console.Error.WriteLine("\ns3batch: cancelling the job (Ctrl-C again to abort)...");
-                interrupt.Cancel();
-            }
-        };
-        Console.CancelKeyPress += onCtrlC;
+        var job = created.Match(Succ: static j => j, Fail: static _ => null!);
+        var accountId = job.Definition.AccountId;
+        using var counter = InvocationCounter.Open(settings.InvocationCounter);
         var view = new ProgressView();
+        var cancelRequested = 0;
+        void RequestCancel()
+        {
+            if (Interlocked.Exchange(ref cancelRequested, 1) == 0)
+            {
+                Console.Error.WriteLine("\ns3batch: cancelling the job (Ctrl-C again to abort)...");
+                _ = service.UpdateJobStatus(accountId, job.JobId, "Cancelled", "Cancelled by the user (signal)");
+            }
+        }
+
+        using var signals = Signals.OnInterrupt(RequestCancel);
+        using var registration = cancellationToken.Register(RequestCancel);
+        JobDescription? ran = null;
         try
         {
-            var result = await JobRunner.RunAsync(job, new JobRunOptions(store, endpoint)
+            while (true)
             {
-                Concurrency = settings.Concurrency,
-                Redrive = RedrivePolicy.Default with { MaxRedrives = settings.MaxRedrives },
-                Progress = view,
-                // --confirm: yes. On a terminal: ask (no → Cancelled). Otherwise nobody can answer: the
-                // job stays Suspended, as it would on AWS until someone confirms it.
-                Confirm = settings.Confirm ? static (_, _) => ValueTask.FromResult(true)
-                    : Console.IsInputRedirected || Console.IsErrorRedirected ? null : Prompt,
-            }, interrupt.Token).ConfigureAwait(false);
-            view.Finish();
+                var worker = new JobWorker(
+                    jobs,
+                    stored => JobSetups.Create(stored, store, settings, counter, view),
+                    new WorkerOptions(MaxJobs: 1, UntilIdle: true, OnlyJobId: job.JobId),
+                    static line => { });
+                await worker.RunAsync(CancellationToken.None).ConfigureAwait(false);
+                if (worker.Finished.Count > 0)
+                {
+                    ran = worker.Finished[^1];
+                }
 
-            if (settings.Json)
-            {
-                using var stdout = Console.OpenStandardOutput();
-                JobDescriptionJson.Write(stdout, result, indented: true);
-                stdout.Write("\n"u8);
-            }
-            else
-            {
-                JobSummary.Print(result, output);
-            }
+                job = jobs.Get(job.JobId).Match(Succ: static j => j, Fail: e => throw new CliException("Pipeline.StateUnavailable", e.Message, Output.Failure));
+                if (job.Status.IsTerminal())
+                {
+                    break;
+                }
 
-            // Every exit but 0 ends with one error object on stderr, as for any other error.
-            return result.Status switch
-            {
-                JobStatus.Complete => 0,
-                JobStatus.Failed => Output.Error("Pipeline.JobFailed", $"job {result.JobId} Failed: {Reasons(result)}", JobFailed),
-                JobStatus.Cancelled => Output.Error("Pipeline.JobCancelled", $"job {result.JobId} Cancelled: {result.StatusUpdateReason ?? "cancelled"}{ReportNote(result)}", JobCancelled),
-                JobStatus.Suspended => Output.Error("Pipeline.JobSuspended", $"job {result.JobId} requires confirmation (ConfirmationRequired): run it again with --confirm", JobSuspended),
-                _ => Output.Error("Pipeline.JobNotFinished", $"job {result.JobId} ended {result.Status}", Output.Failure),
-            };
+                if (job.Status == JobStatus.Suspended)
+                {
+                    view.Finish();
+                    if (Volatile.Read(ref cancelRequested) != 0)
+                    {
+                        continue; // the cancel request moves it to Cancelled
+                    }
+
+                    // --confirm: yes. On a terminal: ask (no → Cancelled). Otherwise nobody can answer: the
+                    // job stays Suspended, as it would on AWS until someone confirms it.
+                    bool? confirmed = settings.Confirm ? true : Console.IsInputRedirected || Console.IsErrorRedirected ? null : Prompt(job);
+                    if (confirmed is null)
+                    {
+                        break;
+                    }
+
+                    var decided = service.UpdateJobStatus(accountId, job.JobId, confirmed.Value ? "Ready" : "Cancelled", confirmed.Value ? null : "Not confirmed");
+                    if (decided.IsFail)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                // Another process holds the job (its lock): wait for it to end, as `aws s3control` users poll.
+                view.Report(new JobProgress(job.JobId, job.Status, job.Totals.Total, job.Totals.Succeeded, job.Totals.Failed, job.Totals.Redrives, TimeSpan.FromMilliseconds(job.Totals.ActiveMilliseconds), 0));
+                await Task.Delay(TimeSpan.FromMilliseconds(250), CancellationToken.None).ConfigureAwait(false);
+            }
         }
         finally
         {
             view.Finish();
-            Console.CancelKeyPress -= onCtrlC;
         }
+
+        // The job as the store has it; the failed-task breakdown from this process's run of it.
+        var result = job.ToDescription();
+        if (ran is not null)
+        {
+            result = result with { FailedTasks = ran.FailedTasks };
+        }
+
+        if (settings.Json)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            JobDescriptionJson.Write(stdout, result, indented: true);
+            stdout.Write("\n"u8);
+        }
+        else
+        {
+            JobSummary.Print(result, output);
+        }
+
+        // Every exit but 0 ends with one error object on stderr, as for any other error.
+        return result.Status switch
+        {
+            JobStatus.Complete => 0,
+            JobStatus.Failed => Output.Error("Pipeline.JobFailed", $"job {result.JobId} Failed: {Reasons(result)}", JobFailed),
+            JobStatus.Cancelled => Output.Error("Pipeline.JobCancelled", $"job {result.JobId} Cancelled: {result.StatusUpdateReason ?? "cancelled"}{ReportNote(result)}", JobCancelled),
+            JobStatus.Suspended => Output.Error("Pipeline.JobSuspended", $"job {result.JobId} requires confirmation (ConfirmationRequired): run it again with --confirm, or confirm it with `s3batch update-job-status --account-id {accountId} --job-id {result.JobId} --requested-job-status Ready`", JobSuspended),
+            _ => Output.Error("Pipeline.JobNotFinished", $"job {result.JobId} ended {result.Status}", Output.Failure),
+        };
     }
 
     private static string Reasons(JobDescription job) =>
@@ -137,41 +193,11 @@ internal static class RunCommand
         job.WrittenReport is { } report ? $" (report: {S3Uri.Format(report.Bucket, report.ManifestKey)})" : string.Empty;
 
     /// <summary>ConfirmationRequired on a terminal: ask, as the console's "Run job" button does.</summary>
-    private static ValueTask<bool> Prompt(JobProgress job, CancellationToken cancellationToken)
+    private static bool Prompt(StoredJob job)
     {
-        Console.Error.Write($"\njob {job.JobId} requires confirmation: {job.TotalTasks:N0} tasks. Run it? [y/N] ");
+        Console.Error.Write($"\njob {job.JobId} requires confirmation: {job.Totals.Total:N0} tasks. Run it? [y/N] ");
         var answer = Console.ReadLine();
-        return ValueTask.FromResult(answer is not null && answer.Trim().Equals("y", StringComparison.OrdinalIgnoreCase));
-    }
-
-    private static IFunctionEndpoint CreateEndpoint(JobDefinition job, IObjectStore store, RunSettings settings, TimeSpan timeout)
-    {
-        var name = job.Operation.FunctionName;
-        if (settings.FunctionCommand is { Length: > 0 } command)
-        {
-            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (settings.EndpointUrl is { Length: > 0 } url)
-            {
-                environment["AWS_ENDPOINT_URL_S3"] = url;
-            }
-
-            if (settings.Region is { Length: > 0 } region)
-            {
-                environment["AWS_REGION"] = region;
-            }
-
-            return new RuntimeProcessEndpoint(RuntimeProcessOptions.ForShellCommand(command, name) with
-            {
-                Timeout = timeout,
-                Environment = environment,
-                FunctionArn = job.Operation.FunctionArn,
-                Log = static line => Console.Error.WriteLine(line),
-            });
-        }
-
-        var function = BuiltInFunctions.Find(name, store)
-            ?? throw new UsageException($"the job's function '{name}' (from Operation.LambdaInvoke.FunctionArn) is not a built-in ({string.Join(", ", BuiltInFunctions.Names)}); run your own with --function-command");
-        return new InProcessFunctionEndpoint(function, timeout);
+        return answer is not null && answer.Trim().Equals("y", StringComparison.OrdinalIgnoreCase);
     }
 
     private static byte[] ReadStdin()
@@ -196,6 +222,21 @@ internal sealed record RunSettings(int Concurrency, int MaxRedrives, int Timeout
 {
     /// <summary>Every option at its default (what <c>demo</c> runs with).</summary>
     public static RunSettings Defaults { get; } = new(Concurrency: 16, MaxRedrives: 3, TimeoutSeconds: 60, Confirm: false, Json: false, FunctionCommand: null, EndpointUrl: null, Region: null);
+
+    /// <summary>--function NAME=COMMAND: the command that runs the function NAME (worker).</summary>
+    public IReadOnlyDictionary<string, string> Functions { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>--invocation-counter FILE: where invocations are counted (for measurements), or null.</summary>
+    public string? InvocationCounter { get; init; }
+
+    /// <summary>Refuses values out of range.</summary>
+    public void Check()
+    {
+        if (Concurrency < 1 || MaxRedrives < 0 || TimeoutSeconds < 1)
+        {
+            throw new UsageException("--concurrency and --timeout must be at least 1, --max-redrives at least 0");
+        }
+    }
 }
 
 /// <summary>The options of <c>run</c>.</summary>
@@ -215,6 +256,10 @@ internal sealed class JobOptions
 
     public Option<string> OutputFormat { get; } = new Option<string>("--output") { Description = "text (summary) or json (DescribeJob's shape).", DefaultValueFactory = _ => "text" }.AcceptOnlyFromAmong("text", "json");
 
+    public Option<string[]> Function { get; } = new("--function") { Description = "NAME=COMMAND: run jobs whose FunctionArn names NAME with this custom-runtime command (repeatable; others use --function-command or a built-in).", AllowMultipleArgumentsPerToken = false };
+
+    public Option<string?> InvocationCounter { get; } = new("--invocation-counter") { Description = "Count invocations in this file (8 bytes, little-endian; survives kill -9): for measuring resumes.", Hidden = true };
+
     /// <summary>The settings <paramref name="parse"/> gives.</summary>
     public RunSettings Read(ParseResult parse) => new(
         parse.GetValue(Concurrency),
@@ -224,16 +269,47 @@ internal sealed class JobOptions
         parse.GetValue(OutputFormat) == "json",
         parse.GetValue(FunctionCommand),
         parse.GetValue(Stores.EndpointUrl),
-        parse.GetValue(Stores.Region));
+        parse.GetValue(Stores.Region))
+    {
+        Functions = ParseFunctions(parse.GetValue(Function) ?? []),
+        InvocationCounter = parse.GetValue(InvocationCounter),
+    };
 
-    public void AddTo(Command command)
+    public void AddTo(Command command, bool forWorker)
     {
         Stores.AddTo(command);
         command.Add(FunctionCommand);
+        if (forWorker)
+        {
+            command.Add(Function);
+        }
+
         command.Add(Concurrency);
         command.Add(MaxRedrives);
         command.Add(Timeout);
-        command.Add(Confirm);
-        command.Add(OutputFormat);
+        if (!forWorker)
+        {
+            command.Add(Confirm);
+            command.Add(OutputFormat);
+        }
+
+        command.Add(InvocationCounter);
+    }
+
+    private static Dictionary<string, string> ParseFunctions(string[] values)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var at = value.IndexOf('=', StringComparison.Ordinal);
+            if (at < 1 || at == value.Length - 1)
+            {
+                throw new UsageException($"--function {value}: expected NAME=COMMAND (the function name of a FunctionArn, then the command that runs it)");
+            }
+
+            map[value[..at]] = value[(at + 1)..];
+        }
+
+        return map;
     }
 }

@@ -10,11 +10,11 @@ namespace Pipeline.Functions;
 public static class BuiltInFunctions
 {
     /// <summary>Every built-in name.</summary>
-    public static IReadOnlyList<string> Names { get; } = [RemoveDeleteMarker.FunctionName, ApplyRevision.FunctionName, CopyToNewKey.FunctionName];
+    public static IReadOnlyList<string> Names { get; } = [RemoveDeleteMarker.FunctionName, ApplyRevision.FunctionName, CopyToNewKey.FunctionName, NoOp.FunctionName];
 
     /// <summary>All built-ins over one store.</summary>
     public static IReadOnlyList<IBatchFunction> Create(IObjectStore store) =>
-        [new RemoveDeleteMarker(store), new ApplyRevision(store), new CopyToNewKey(store)];
+        [new RemoveDeleteMarker(store), new ApplyRevision(store), new CopyToNewKey(store), new NoOp()];
 
     /// <summary>The built-in called <paramref name="name"/> (case-insensitive), or null.</summary>
     public static IBatchFunction? Find(string name, IObjectStore store)

@@ -11,9 +11,9 @@ namespace Pipeline.JobStore.Sqlite;
 
 /// <summary>
 /// A job's task journal in <c>jobs.db</c>, with group commit: <see cref="AppendAsync"/> only queues
-/// the entry (under a short lock, no SQLite call); one writer thread takes everything queued every
-/// <see cref="CommitInterval"/> (sooner once <see cref="CommitThreshold"/> entries wait, or on a
-/// flush), and commits it in one transaction: one <c>journal</c> row holding the batch
+/// the entry (under a short lock, no SQLite call); one writer thread takes everything queued as soon
+/// as anything is (what arrives during a commit makes the next group; the Active time alone is
+/// written every <see cref="CommitInterval"/>), and commits it in one transaction: one <c>journal</c> row holding the batch
 /// (<see cref="JournalEncoder"/>) and the job's counts increased by the batch's. Then it calls the
 /// run's callback with the batch. So an entry counts only once it is durable, and a crash loses only
 /// entries not yet committed, whose tasks run again.
@@ -32,10 +32,7 @@ internal sealed class SqliteTaskJournal : ITaskJournal
     /// <summary>The most entries queued at once; appenders wait beyond it.</summary>
     public const int Capacity = 65_536;
 
-    /// <summary>Queued entries that make the writer commit at once.</summary>
-    public const int CommitThreshold = 8_192;
-
-    /// <summary>The longest an entry waits in the queue (when fewer than <see cref="CommitThreshold"/> are queued).</summary>
+    /// <summary>How often the Active time is written when no entry is queued.</summary>
     public static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(10);
 
     private readonly string _connectionString;
@@ -325,7 +322,7 @@ internal sealed class SqliteTaskJournal : ITaskJournal
 
         _queue[_count++] = entry;
         _appended++;
-        if (_count == CommitThreshold)
+        if (_count == 1)
         {
             Monitor.Pulse(_gate);
         }
@@ -367,7 +364,10 @@ internal sealed class SqliteTaskJournal : ITaskJournal
                 long active;
                 lock (_gate)
                 {
-                    while (_count < CommitThreshold && !_flushRequested && !_stopping && _space is null)
+                    // Group commit: the writer commits as soon as anything is queued; what arrives while a
+                    // commit runs makes the next group. (Waiting longer would only make callers wait: the
+                    // engine bounds the tasks whose outcome is not committed yet.)
+                    while (_count == 0 && !_flushRequested && !_stopping && _space is null)
                     {
                         var wait = deadline - Environment.TickCount64;
                         if (wait <= 0 || !Monitor.Wait(_gate, (int)wait))

@@ -8,7 +8,7 @@ using Pipeline.S3.Aws;
 namespace Pipeline.Lambda.Bootstrap;
 
 /// <summary>The functions the published <c>bootstrap</c> hosts, selected by the Handler setting:
-/// the seed's three (remove-delete-marker, apply-revision, copy-to-new-key) and <c>echo</c>.</summary>
+/// the seed's three (remove-delete-marker, apply-revision, copy-to-new-key), <c>noop</c> and <c>echo</c>.</summary>
 public static class Registry
 {
     /// <summary>Every built-in function over <paramref name="store"/>. Names are unique (the host refuses to start otherwise).</summary>

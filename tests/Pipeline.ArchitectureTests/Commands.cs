@@ -123,6 +123,9 @@ internal static partial class Commands
             start.ArgumentList.Add(arg);
         }
 
+        // The README's commands run against a job service of their own, never the user's.
+        start.Environment["S3BATCH_STATE"] = Path.Combine(workingDirectory, ".s3batch-state");
+
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

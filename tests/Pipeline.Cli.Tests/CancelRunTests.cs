@@ -19,6 +19,7 @@ public sealed class CancelRunTests
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
+            Environment = { ["S3BATCH_STATE"] = Path.Combine(job.Store, "..", "state-" + Guid.NewGuid().ToString("N")) },
         };
         string[] args =
         [

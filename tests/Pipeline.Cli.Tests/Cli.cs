@@ -24,6 +24,14 @@ internal sealed record Run(int ExitCode, string Stdout, string Stderr)
     public static async Task<Run> Program(string file, IEnumerable<string> args, string? stdin = null)
     {
         var start = new ProcessStartInfo(file);
+
+        // Never the user's own job service: each call gets a fresh state directory unless the test
+        // names one (--state, or S3BATCH_STATE in this process).
+        if (Environment.GetEnvironmentVariable("S3BATCH_STATE") is not { Length: > 0 })
+        {
+            start.Environment["S3BATCH_STATE"] = Path.Combine(Path.GetTempPath(), "s3batch-test-state", Guid.NewGuid().ToString("N"));
+        }
+
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -75,7 +75,7 @@ public class InvokeTests
         var run = await Run.S3Batch("invoke", "--function", "resize-images", "--event", dir.Combine("event.json"), "--store", dir.Combine("store"));
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("no built-in function 'resize-images' (built-ins: remove-delete-marker, apply-revision, copy-to-new-key)", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("no built-in function 'resize-images' (built-ins: remove-delete-marker, apply-revision, copy-to-new-key, noop)", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -58,6 +58,7 @@ public sealed class JobTransitionsTests
     public static TheoryData<JobStatus, JobStatus> Allowed => new()
     {
         { JobStatus.New, JobStatus.Preparing },
+        { JobStatus.New, JobStatus.Cancelled },
         { JobStatus.Preparing, JobStatus.Suspended },
         { JobStatus.Preparing, JobStatus.Ready },
         { JobStatus.Preparing, JobStatus.Failed },
@@ -65,9 +66,17 @@ public sealed class JobTransitionsTests
         { JobStatus.Suspended, JobStatus.Ready },
         { JobStatus.Suspended, JobStatus.Cancelled },
         { JobStatus.Ready, JobStatus.Active },
+        { JobStatus.Ready, JobStatus.Cancelled },
         { JobStatus.Active, JobStatus.Completing },
         { JobStatus.Active, JobStatus.Failing },
         { JobStatus.Active, JobStatus.Cancelling },
+        { JobStatus.Active, JobStatus.Pausing },
+        { JobStatus.Pausing, JobStatus.Paused },
+        { JobStatus.Pausing, JobStatus.Cancelling },
+        { JobStatus.Pausing, JobStatus.Completing },
+        { JobStatus.Pausing, JobStatus.Failing },
+        { JobStatus.Paused, JobStatus.Active },
+        { JobStatus.Paused, JobStatus.Cancelling },
         { JobStatus.Completing, JobStatus.Complete },
         { JobStatus.Completing, JobStatus.Failed },
         { JobStatus.Failing, JobStatus.Failed },
@@ -131,7 +140,7 @@ public sealed class JobTransitionsTests
         var counters = new JobCounters { Total = 3 };
         using var s = TestStore.Embedded();
         var options = new JobRunOptions(s.Store, new DelegateEndpoint((_, _) => default)) { Progress = new SyncProgress(p => seen.Add(p.Status)) };
-        var lifecycle = new JobLifecycle("job-1", options, counters);
+        var lifecycle = new JobLifecycle("job-1", options, counters, new MemoryRunState(JobStatus.New), JobStatus.New, TimeSpan.Zero);
 
         lifecycle.Begin();
         lifecycle.MoveTo(JobStatus.Preparing);

@@ -9,8 +9,8 @@ namespace Pipeline.Engine;
 /// <summary>
 /// Writes a <see cref="JobDescription"/> as <c>aws s3control describe-job</c> prints it:
 /// <c>{"Job":{JobId, JobArn, Description, Operation, Priority, Status, Manifest, ProgressSummary,
-/// FailureReasons, Report, CreationTime, TerminationDate, RoleArn, SuspendedCause, StatusUpdateReason}}</c>
-/// (AOT-safe <see cref="Utf8JsonWriter"/>; times ISO 8601 with milliseconds, UTC). Also names the
+/// FailureReasons, Report, CreationTime, TerminationDate, RoleArn, SuspendedDate, SuspendedCause, StatusUpdateReason}}</c>
+/// (AOT-safe <see cref="Utf8JsonWriter"/>; indented as <see cref="AwsCliJson"/>; times ISO 8601 with milliseconds, UTC). Also names the
 /// written report under the non-AWS member <c>"Pipeline.WrittenReport"</c>.
 /// </summary>
 public static class JobDescriptionJson
@@ -35,7 +35,7 @@ public static class JobDescriptionJson
     {
         ArgumentNullException.ThrowIfNull(job);
         var definition = job.Definition;
-        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var w = new Utf8JsonWriter(output, AwsCliJson.Options(indented));
         w.WriteStartObject();
         w.WriteStartObject("Job"u8);
         w.WriteString("JobId"u8, job.JobId);
@@ -81,9 +81,15 @@ public static class JobDescriptionJson
         }
 
         w.WriteString("RoleArn"u8, definition.RoleArn);
+        if (job.SuspendedDate is { } suspended)
+        {
+            w.WriteString("SuspendedDate"u8, ReportWriter.IsoMillis(suspended));
+        }
+
+        // Only a Suspended job shows why (the API: a job leaves Suspended once confirmed); when it was, it keeps showing.
         if (job.Status == JobStatus.Suspended)
         {
-            w.WriteString("SuspendedCause"u8, "AwaitingConfirmation");
+            w.WriteString("SuspendedCause"u8, job.SuspendedCause ?? "AwaitingConfirmation");
         }
 
         if (job.WrittenReport is { } report)

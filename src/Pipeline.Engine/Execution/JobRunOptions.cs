@@ -100,8 +100,13 @@ public sealed class JobRunOptions
     /// store's, to measure it); null (the default): a temp-file journal that counts each outcome at once.</summary>
     public ITaskJournal? Journal { get; init; }
 
+    /// <summary>The default <see cref="UncommittedWindow"/>.</summary>
+    public const int DefaultUncommittedWindow = 1024;
+
     /// <summary>At most this many tasks are invoked whose outcome the journal has not committed yet
-    /// (so a crash makes at most this many tasks run again); default <see cref="Concurrency"/>.</summary>
+    /// (so a crash makes at most this many tasks run again); default <see cref="DefaultUncommittedWindow"/>
+    /// or <see cref="Concurrency"/> when larger. A window of the concurrency itself makes every task
+    /// wait for its commit before its worker takes the next.</summary>
     public int? UncommittedWindow { get; init; }
 
     /// <summary>Where report rows are spooled while running (default the system temp directory).</summary>

@@ -57,9 +57,19 @@ public static class JobRunner
     /// <paramref name="store"/> and its tasks journalled in <paramref name="journal"/>; the caller holds
     /// the job's lock (<see cref="IJobStore.TryLock"/>). Returns when the job is final, Suspended
     /// (awaiting confirmation), or Paused (<paramref name="pause"/> was cancelled while Active).
-    /// <paramref name="cancellationToken"/> cancels the job (Cancelling → Cancelled with its report).
-    /// An exception (the store or the journal cannot be written) leaves the job where it was, to be resumed.</summary>
-    public static async Task<JobDescription> RunStoredAsync(StoredJob job, IJobStore store, ITaskJournal journal, JobRunOptions options, CancellationToken cancellationToken, CancellationToken pause)
+    /// <paramref name="cancellationToken"/> cancels the job (Cancelling → Cancelled with its report);
+    /// <paramref name="abandon"/> stops the run and leaves the job where it stands (the worker is
+    /// stopping: what was committed is kept for the next one). An exception (the store or the journal
+    /// cannot be written) also leaves the job where it was, to be resumed.</summary>
+    /// <param name="job">The job as stored.</param>
+    /// <param name="store">The job store.</param>
+    /// <param name="journal">The job's task journal.</param>
+    /// <param name="options">The run's options.</param>
+    /// <param name="prepareOnly">Stop once Preparing has ended (Ready, Suspended, Failed or Cancelled): a worker prepares new jobs apart from the jobs it runs.</param>
+    /// <param name="pause">Pauses the job (Pausing → Paused).</param>
+    /// <param name="abandon">Stops the run, leaving the job where it stands.</param>
+    /// <param name="cancellationToken">Cancels the job.</param>
+    public static async Task<JobDescription> RunStoredAsync(StoredJob job, IJobStore store, ITaskJournal journal, JobRunOptions options, bool prepareOnly, CancellationToken pause, CancellationToken abandon, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(store);
@@ -75,7 +85,7 @@ public static class JobRunner
             job.ManifestVersion,
             job.FailureReasons,
             job.Seed);
-        using var run = new JobRun(start, options, new StoreRunState(store, job.JobId, options.TimeProvider), journal);
+        using var run = new JobRun(start, options, new StoreRunState(store, job.JobId, options.TimeProvider), journal) { Abandon = abandon, Durable = true, PrepareOnly = prepareOnly };
         return await run.ExecuteAsync(cancellationToken, pause).ConfigureAwait(false);
     }
 
@@ -166,6 +176,16 @@ internal sealed class JobRun : IDisposable
 
     private string JobId => _start.JobId;
 
+    /// <summary>When cancelled, the run stops where it stands without moving the job (see <see cref="JobRunner.RunStoredAsync"/>).</summary>
+    public CancellationToken Abandon { get; init; }
+
+    /// <summary>Stop once Preparing has ended.</summary>
+    public bool PrepareOnly { get; init; }
+
+    /// <summary>The job lives in the job store: a cancel request there carries its own reason, which
+    /// the run keeps (a one-shot run names its own: "Cancelled by the caller").</summary>
+    public bool Durable { get; init; }
+
     public void Dispose() => _stopDispatch.Dispose();
 
     public async Task<JobDescription> ExecuteAsync(CancellationToken cancellationToken, CancellationToken pause)
@@ -180,6 +200,11 @@ internal sealed class JobRun : IDisposable
         if (status == JobStatus.Preparing)
         {
             status = await PrepareAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Abandon.IsCancellationRequested || (PrepareOnly && status == JobStatus.Ready))
+        {
+            return Describe(null);
         }
 
         if (status == JobStatus.Suspended && _options.Confirm is not null)
@@ -197,13 +222,18 @@ internal sealed class JobRun : IDisposable
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                _lifecycle.Reason ??= "Cancelled by the caller";
+                _lifecycle.Reason ??= Durable ? null : "Cancelled by the caller";
                 status = status == JobStatus.Ready ? _lifecycle.MoveTo(JobStatus.Cancelled) : _lifecycle.MoveTo(JobStatus.Cancelling);
             }
             else
             {
                 status = await RunActiveAsync(cancellationToken, pause).ConfigureAwait(false);
             }
+        }
+
+        if (Abandon.IsCancellationRequested && status is JobStatus.Active)
+        {
+            return Describe(null);
         }
 
         WrittenReport? report = null;
@@ -219,14 +249,24 @@ internal sealed class JobRun : IDisposable
     private async Task<JobStatus> PrepareAsync(CancellationToken cancellationToken)
     {
         Preparation prepared;
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Abandon);
         try
         {
-            prepared = await JobPreparation.PrepareAsync(_job, _options.Store, cancellationToken).ConfigureAwait(false);
+            prepared = await JobPreparation.PrepareAsync(_job, _options.Store, either.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (Abandon.IsCancellationRequested)
+        {
+            return _lifecycle.Status;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             _lifecycle.Reason = "Cancelled while preparing";
             return _lifecycle.MoveTo(JobStatus.Cancelled);
+        }
+
+        if (Abandon.IsCancellationRequested)
+        {
+            return _lifecycle.Status;
         }
 
         _counters.Total = prepared.Tasks;
@@ -272,7 +312,7 @@ internal sealed class JobRun : IDisposable
         var done = _journal.Load();
         _counters.Restore(done.Totals.Succeeded, done.Totals.Failed, done.Totals.Redrives);
         _failedTasks.Restore(done.FailedTasks);
-        using var recorder = new TaskRecorder(_counters, _failedTasks, _failures, _lifecycle, FailureRule.Of(_options), _journal, Math.Max(1, _options.UncommittedWindow ?? _options.Concurrency), _stopDispatch);
+        using var recorder = new TaskRecorder(_counters, _failedTasks, _failures, _lifecycle, FailureRule.Of(_options), _journal, Math.Max(1, _options.UncommittedWindow ?? Math.Max(_options.Concurrency, JobRunOptions.DefaultUncommittedWindow)), _stopDispatch);
         _journal.Start(recorder.OnCommitted);
         var status = _lifecycle.BeginActive();
         if (status != JobStatus.Active)
@@ -288,6 +328,7 @@ internal sealed class JobRun : IDisposable
         }
 
         using var onPause = pause.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stopDispatch);
+        using var onAbandon = Abandon.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stopDispatch);
         if (!_counters.RuleBroken && _counters.Succeeded + _counters.Failed < _counters.Total)
         {
             await RunTasksAsync(done, recorder, cancellationToken).ConfigureAwait(false);
@@ -300,6 +341,11 @@ internal sealed class JobRun : IDisposable
         var cancelled = cancellationToken.IsCancellationRequested;
         var failed = _counters.RuleBroken || _failures.Any;
         var finished = _counters.Succeeded + _counters.Failed >= _counters.Total;
+        if (Abandon.IsCancellationRequested && !cancelled && !failed && !finished)
+        {
+            return JobStatus.Active; // the worker is stopping: the job stays Active, to be resumed
+        }
+
         if (pause.IsCancellationRequested && !cancelled && !failed && !finished)
         {
             var pausing = _lifecycle.MoveTo(JobStatus.Pausing, new RunStateChange(Reason: "Paused for a job of higher priority"));
@@ -307,7 +353,7 @@ internal sealed class JobRun : IDisposable
         }
 
         var final = JobTransitions.AfterActive(cancelled, failed);
-        if (final == JobStatus.Cancelled)
+        if (final == JobStatus.Cancelled && !Durable)
         {
             _lifecycle.Reason ??= "Cancelled by the caller";
         }
@@ -369,7 +415,7 @@ internal sealed class JobRun : IDisposable
             }
         }
 
-        if (final == JobStatus.Cancelled)
+        if (final == JobStatus.Cancelled && !Durable)
         {
             _lifecycle.Reason ??= "Cancelled by the caller";
         }

@@ -166,6 +166,13 @@ public sealed record JobDescription(
     /// whether or not a report was written. Empty when no task failed.</summary>
     public IReadOnlyList<FailedTaskGroup> FailedTasks { get; init; } = [];
 
+    /// <summary>When the job entered Suspended, or null (DescribeJob's <c>SuspendedDate</c>).</summary>
+    public DateTimeOffset? SuspendedDate { get; init; }
+
+    /// <summary>Why the job was Suspended (<c>AwaitingConfirmation</c>), or null (DescribeJob's
+    /// <c>SuspendedCause</c>, shown while the job is Suspended; <c>AwaitingConfirmation</c> when null).</summary>
+    public string? SuspendedCause { get; init; }
+
     /// <summary>The job ARN, <c>arn:aws:s3:REGION:ACCOUNT:job/ID</c> (region from the function ARN).</summary>
     public string JobArn => $"arn:aws:s3:{Definition.Operation.Region}:{Definition.AccountId}:job/{JobId}";
 }

@@ -1,0 +1,258 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.IO;
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Pipeline.Core;
+using Pipeline.Engine;
+using Pipeline.Functions;
+using Pipeline.JobStore.Sqlite;
+using Pipeline.Lambda.Local;
+using Pipeline.S3;
+
+namespace Pipeline.Cli;
+
+/// <summary>
+/// <c>s3batch worker</c>: runs the job service's queue — Ready jobs by priority, jobs a dead worker
+/// left (resumed: only tasks without a journalled outcome run again), cancel requests, pausing for a
+/// job of higher priority — until stopped (SIGINT/SIGTERM: running jobs stay where they stand, to be
+/// resumed) or, with <c>--until-idle</c>, until nothing is left that it can run.
+/// </summary>
+internal static class WorkerCommand
+{
+    public static Command Create()
+    {
+        var options = new JobOptions();
+        var state = new StateOptions();
+        var maxJobs = new Option<int>("--max-jobs") { Description = "Jobs run at once (default 1); a job of higher priority pauses the lowest running one when all are busy.", DefaultValueFactory = _ => 1 };
+        var untilIdle = new Option<bool>("--until-idle") { Description = "Exit (0) once no job is left that this worker can run." };
+        var command = new Command("worker", "Run the job service's queue: Ready jobs by priority, resumed jobs, cancel requests (see create-job, update-job-status).")
+        {
+            maxJobs,
+            untilIdle,
+        };
+        options.AddTo(command, forWorker: true);
+        state.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var settings = options.Read(parse);
+                settings.Check();
+                if (parse.GetValue(maxJobs) < 1)
+                {
+                    throw new UsageException("--max-jobs must be at least 1");
+                }
+
+                using var jobs = JobStates.Open(state.Directory(parse));
+                var store = options.Stores.Open(parse);
+                try
+                {
+                    using var counter = InvocationCounter.Open(parse.GetValue(options.InvocationCounter));
+                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    using var signals = Signals.OnInterrupt(() =>
+                    {
+                        Console.Error.WriteLine("s3batch worker: stopping (running jobs stay where they are, to be resumed)");
+                        stop.Cancel();
+                    });
+                    var worker = new JobWorker(
+                        jobs,
+                        job => JobSetups.Create(job, store, settings, counter, progress: null),
+                        new WorkerOptions(parse.GetValue(maxJobs), parse.GetValue(untilIdle)),
+                        static line => Console.Error.WriteLine("s3batch worker: " + line));
+                    await worker.RunAsync(stop.Token).ConfigureAwait(false);
+                    Console.Error.WriteLine($"s3batch worker: {worker.Finished.Count} job run(s) ended, invocations {counter.Count}");
+                    return 0;
+                }
+                finally
+                {
+                    (store as IDisposable)?.Dispose();
+                }
+            }
+            catch (CliException e)
+            {
+                return Output.Error(e.ErrorType, e.Message, e.ExitCode);
+            }
+        });
+        return command;
+    }
+}
+
+/// <summary>Opens the job service's store (<c>--state</c>), or a clear error naming the directory.</summary>
+internal static class JobStates
+{
+    public static SqliteJobStore Open(string directory) =>
+        SqliteJobStore.Open(directory).Match(
+            Succ: static s => s,
+            Fail: e => throw new CliException("Pipeline.StateUnavailable", $"cannot open the job state directory {directory}: {e.Message}", Output.Failure));
+}
+
+/// <summary>What a job needs to run here: its function (a built-in by its FunctionArn's name, the
+/// command <c>--function NAME=COMMAND</c> maps that name to, or <c>--function-command</c>) and the run
+/// options the command line gives.</summary>
+internal static class JobSetups
+{
+    public static JobRunSetup Create(StoredJob job, IObjectStore store, RunSettings settings, InvocationCounter counter, IProgress<JobProgress>? progress)
+    {
+        var definition = job.Definition;
+        var name = definition.Operation.FunctionName;
+        IFunctionEndpoint endpoint;
+        var timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds);
+        var command = settings.Functions.TryGetValue(name, out var mapped) ? mapped : settings.FunctionCommand;
+        if (command is { Length: > 0 })
+        {
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (settings.EndpointUrl is { Length: > 0 } url)
+            {
+                environment["AWS_ENDPOINT_URL_S3"] = url;
+            }
+
+            if (settings.Region is { Length: > 0 } region)
+            {
+                environment["AWS_REGION"] = region;
+            }
+
+            endpoint = new RuntimeProcessEndpoint(RuntimeProcessOptions.ForShellCommand(command, name) with
+            {
+                Timeout = timeout,
+                Environment = environment,
+                FunctionArn = definition.Operation.FunctionArn,
+                Log = static line => Console.Error.WriteLine(line),
+            });
+        }
+        else if (BuiltInFunctions.Find(name, store) is { } function)
+        {
+            endpoint = new InProcessFunctionEndpoint(function, timeout);
+        }
+        else
+        {
+            return new JobRunSetup(null, null, $"its function '{name}' (Operation.LambdaInvoke.FunctionArn) is not a built-in ({string.Join(", ", BuiltInFunctions.Names)}); give --function {name}=COMMAND or --function-command");
+        }
+
+        var counted = new CountingEndpoint(endpoint, counter);
+        return new JobRunSetup(
+            new JobRunOptions(store, counted)
+            {
+                Concurrency = settings.Concurrency,
+                Redrive = RedrivePolicy.Default with { MaxRedrives = settings.MaxRedrives },
+                Progress = progress,
+            },
+            counted,
+            null);
+    }
+}
+
+/// <summary>Counts invocations: in memory, or in a file (8 bytes, little-endian, updated in place
+/// through a memory map, so the count survives even <c>kill -9</c>) for measuring resumes.</summary>
+internal sealed class InvocationCounter : IDisposable
+{
+    private readonly MemoryMappedFile? _file;
+    private readonly MemoryMappedViewAccessor? _view;
+    private long _count;
+
+    private InvocationCounter(MemoryMappedFile? file, MemoryMappedViewAccessor? view)
+    {
+        _file = file;
+        _view = view;
+    }
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public static InvocationCounter Open(string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return new InvocationCounter(null, null);
+        }
+
+        try
+        {
+            using (var create = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite))
+            {
+                if (create.Length < 8)
+                {
+                    create.SetLength(8);
+                }
+            }
+
+            var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 8, MemoryMappedFileAccess.ReadWrite);
+            var view = file.CreateViewAccessor(0, 8);
+            return new InvocationCounter(file, view) { _count = view.ReadInt64(0) };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException("Pipeline.Usage", $"--invocation-counter {path}: {e.Message}", Output.Usage);
+        }
+    }
+
+    public void Increment()
+    {
+        if (_view is null)
+        {
+            Interlocked.Increment(ref _count);
+            return;
+        }
+
+        lock (_view)
+        {
+            _view.Write(0, ++_count);
+        }
+    }
+
+    public void Dispose()
+    {
+        _view?.Dispose();
+        _file?.Dispose();
+    }
+}
+
+/// <summary>An endpoint that counts its invocations.</summary>
+internal sealed class CountingEndpoint(IFunctionEndpoint inner, InvocationCounter counter) : IFunctionEndpoint
+{
+    public TimeSpan Timeout => inner.Timeout;
+
+    public ValueTask StartAsync(int concurrency, CancellationToken cancellationToken) => inner.StartAsync(concurrency, cancellationToken);
+
+    public ValueTask<FunctionResult> InvokeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        counter.Increment();
+        return inner.InvokeAsync(payload, cancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
+
+/// <summary>SIGINT (Ctrl-C) and SIGTERM, handled: the first one runs the callback instead of ending the
+/// process; a second SIGINT ends it.</summary>
+internal sealed class Signals : IDisposable
+{
+    private readonly PosixSignalRegistration _interrupt;
+    private readonly PosixSignalRegistration _terminate;
+    private int _seen;
+
+    private Signals(Action onFirst)
+    {
+        void Handle(PosixSignalContext context)
+        {
+            if (Interlocked.Exchange(ref _seen, 1) == 0)
+            {
+                context.Cancel = true;
+                onFirst();
+            }
+        }
+
+        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle);
+        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle);
+    }
+
+    public static Signals OnInterrupt(Action onFirst) => new(onFirst);
+
+    public void Dispose()
+    {
+        _interrupt.Dispose();
+        _terminate.Dispose();
+    }
+}

@@ -1,0 +1,150 @@
+using System;
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Pipeline.Core;
+
+namespace Pipeline.Engine;
+
+/// <summary>
+/// Writes a <see cref="JobDefinition"/> back as create-job JSON (<c>aws s3control create-job
+/// --cli-input-json</c>), canonically: members in one fixed order, defaults written out
+/// (ConfirmationRequired, InvocationSchemaVersion, ReportScope), absent optionals left out, compact.
+/// Two requests that mean the same job give the same bytes, whatever order or spacing their JSON had,
+/// and <see cref="JobDefinitionParser.Parse"/> reads the bytes back into an equal definition.
+/// AOT-safe (<see cref="Utf8JsonWriter"/>).
+/// </summary>
+public static class CreateJobJson
+{
+    /// <summary>The canonical JSON of <paramref name="job"/>, as UTF-8.</summary>
+    public static byte[] Write(JobDefinition job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
+        {
+            Write(w, job);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The request hash of <paramref name="job"/>: SHA-256 (lower-case hex) of its canonical JSON
+    /// without ClientRequestToken. The same token with another hash is an idempotency conflict.</summary>
+    public static string RequestHash(JobDefinition job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return Convert.ToHexStringLower(SHA256.HashData(Write(job with { ClientRequestToken = null })));
+    }
+
+    private static void Write(Utf8JsonWriter w, JobDefinition job)
+    {
+        w.WriteStartObject();
+        w.WriteString("AccountId"u8, job.AccountId);
+        w.WriteBoolean("ConfirmationRequired"u8, job.ConfirmationRequired);
+        WriteOperation(w, job.Operation);
+        WriteReport(w, job.Report);
+        if (job.ClientRequestToken is not null)
+        {
+            w.WriteString("ClientRequestToken"u8, job.ClientRequestToken);
+        }
+
+        WriteManifest(w, job.Manifest);
+        if (job.Description is not null)
+        {
+            w.WriteString("Description"u8, job.Description);
+        }
+
+        w.WriteNumber("Priority"u8, job.Priority);
+        w.WriteString("RoleArn"u8, job.RoleArn);
+        if (job.Tags.Count > 0)
+        {
+            w.WriteStartArray("Tags"u8);
+            foreach (var tag in job.Tags)
+            {
+                w.WriteStartObject();
+                w.WriteString("Key"u8, tag.Key);
+                w.WriteString("Value"u8, tag.Value);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteOperation(Utf8JsonWriter w, LambdaInvokeOperation operation)
+    {
+        w.WriteStartObject("Operation"u8);
+        w.WriteStartObject("LambdaInvoke"u8);
+        w.WriteString("FunctionArn"u8, operation.FunctionArn);
+        w.WriteString("InvocationSchemaVersion"u8, operation.InvocationSchemaVersion.ToWire());
+        if (operation.UserArguments.Count > 0)
+        {
+            // Sorted by key (UserArguments keeps them so): the order the request listed them in does not matter.
+            w.WriteStartObject("UserArguments"u8);
+            foreach (var (key, value) in operation.UserArguments.Entries)
+            {
+                w.WriteString(key, value);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteReport(Utf8JsonWriter w, JobReport report)
+    {
+        w.WriteStartObject("Report"u8);
+        if (report.BucketArn is not null)
+        {
+            w.WriteString("Bucket"u8, report.BucketArn);
+        }
+
+        if (report.Format is not null)
+        {
+            w.WriteString("Format"u8, report.Format);
+        }
+
+        w.WriteBoolean("Enabled"u8, report.Enabled);
+        if (report.Prefix is not null)
+        {
+            w.WriteString("Prefix"u8, report.Prefix);
+        }
+
+        w.WriteString("ReportScope"u8, report.Scope.ToString());
+        w.WriteEndObject();
+    }
+
+    private static void WriteManifest(Utf8JsonWriter w, JobManifest manifest)
+    {
+        w.WriteStartObject("Manifest"u8);
+        w.WriteStartObject("Spec"u8);
+        w.WriteString("Format"u8, manifest.Format == ManifestFormat.BatchOperationsCsv ? "S3BatchOperations_CSV_20180820" : "S3InventoryReport_CSV_20161130");
+        if (manifest.Format == ManifestFormat.BatchOperationsCsv || manifest.Fields.Count > 0)
+        {
+            w.WriteStartArray("Fields"u8);
+            foreach (var field in manifest.Fields)
+            {
+                w.WriteStringValue(field.ToString());
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+        w.WriteStartObject("Location"u8);
+        w.WriteString("ObjectArn"u8, manifest.Location.ObjectArn);
+        w.WriteString("ETag"u8, manifest.Location.ETag);
+        if (manifest.Location.ObjectVersionId is not null)
+        {
+            w.WriteString("ObjectVersionId"u8, manifest.Location.ObjectVersionId);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+}
