@@ -23,7 +23,7 @@ public sealed class RuleCheckerTests
         "Pipeline.Lambda.Bootstrap: Pipeline.Lambda, Pipeline.Functions, Pipeline.S3.Aws",
         "Pipeline.Engine: Pipeline.Core, Pipeline.S3, Pipeline.Lambda.Local",
         "Pipeline.JobStore.Sqlite: Pipeline.Core, Pipeline.Engine, Microsoft.Data.Sqlite",
-        "Pipeline.Cli: Pipeline.Engine, Pipeline.S3.Aws, Pipeline.S3.Embedded, Pipeline.Functions, Pipeline.JobStore.Sqlite",
+        "Pipeline.Cli: Pipeline.Engine, Pipeline.JobStore.Sqlite, Pipeline.S3.Aws, Pipeline.S3.Embedded, Pipeline.Functions",
         "WordCount: Pipeline.Lambda, Pipeline.S3.Aws",
     ];
 
