@@ -134,7 +134,11 @@ public sealed class DurableRunSignalTests(ITestOutputHelper output)
             var deadline = DateTime.UtcNow.AddMinutes(2);
             while (!File.Exists(Path.Combine(state, "jobs.db")))
             {
-                Assert.False(run.HasExited, "s3batch run ended before it created its job store: " + CliProcess.Tail((await run.WaitAsync(TimeSpan.FromSeconds(10))).Stderr));
+                if (run.HasExited)
+                {
+                    Assert.Fail("s3batch run ended before it created its job store: " + CliProcess.Tail((await run.WaitAsync(TimeSpan.FromSeconds(10))).Stderr));
+                }
+
                 Assert.True(DateTime.UtcNow < deadline, $"s3batch run did not create {state}/jobs.db within 2 minutes");
                 await Task.Delay(20);
             }
@@ -142,7 +146,11 @@ public sealed class DurableRunSignalTests(ITestOutputHelper output)
             using var watch = new JobWatch(state);
             while (!(watch.Jobs(CopyJobs.Account) is [var only] && JobWatch.Done(only) >= 10))
             {
-                Assert.False(run.HasExited, "s3batch run ended before 10 tasks finished: " + CliProcess.Tail((await run.WaitAsync(TimeSpan.FromSeconds(10))).Stderr));
+                if (run.HasExited)
+                {
+                    Assert.Fail("s3batch run ended before 10 tasks finished: " + CliProcess.Tail((await run.WaitAsync(TimeSpan.FromSeconds(10))).Stderr));
+                }
+
                 Assert.True(DateTime.UtcNow < deadline, "10 tasks did not finish within 2 minutes");
                 await Task.Delay(20);
             }
