@@ -69,10 +69,11 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     public string Root => _root.Path;
 
     /// <summary>
-    /// Opens (creating if needed) the store in <paramref name="root"/>: takes the root's lock, creates
-    /// the schema, empties <c>tmp/</c> and sweeps blobs that no version references (what a killed
-    /// writer can leave). Throws <see cref="IOException"/> when the root cannot be opened — another
-    /// open store holds it, or its disk or database fails (a damaged <c>store.db</c> too, whose
+    /// Opens (creating if needed) the store in <paramref name="root"/>: takes the root's lock (shared:
+    /// other processes may have the root open at the same time; SQLite orders their writes), creates
+    /// the schema and, when no other process has the root open, empties <c>tmp/</c> and sweeps blobs
+    /// that no version references (what a killed writer can leave). Throws <see cref="IOException"/>
+    /// when the root cannot be opened — another process keeps sweeping it for 30 s, or its disk or database fails (a damaged <c>store.db</c> too, whose
     /// <see cref="SqliteException"/> is the inner exception) — or
     /// <see cref="UnauthorizedAccessException"/>; <see cref="TryOpen"/> returns the failure as a value.
     /// </summary>
@@ -83,7 +84,7 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     public static EmbeddedObjectStore Open(string root, TimeProvider? time = null, TimeSpan? busyTimeout = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
-        var storeRoot = StoreRoot.Open(root);
+        var storeRoot = StoreRoot.Open(root, TimeSpan.FromSeconds(30));
         var timeoutSeconds = (int)Math.Clamp((busyTimeout ?? TimeSpan.FromSeconds(60)).TotalSeconds, 1, int.MaxValue);
         var store = new EmbeddedObjectStore(storeRoot, time ?? TimeProvider.System, timeoutSeconds);
         try
@@ -106,8 +107,8 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary><see cref="Open"/>, with a root that cannot be opened as a value: the
-    /// <see cref="LocalFaults"/> error of what failed (<c>Local.Busy</c> when another store holds the
-    /// root, <c>Local.Corrupt</c> for a damaged database, <c>Local.ReadOnly</c>, …), naming the root.</summary>
+    /// <see cref="LocalFaults"/> error of what failed (<c>Local.Busy</c> when another process keeps the root locked for its sweep past 30 s,
+    /// <c>Local.Corrupt</c> for a damaged database, <c>Local.ReadOnly</c>, …), naming the root.</summary>
     /// <param name="root">The root directory (created when missing).</param>
     /// <param name="time">The clock for LastModified; the system clock when null.</param>
     /// <param name="busyTimeout">As for <see cref="Open"/>.</param>
@@ -356,13 +357,18 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
         }
     }
 
-    /// <summary>Creates the schema, then deletes what an interrupted writer can leave: temp files,
-    /// and blobs no row names.</summary>
+    /// <summary>Creates the schema, then — only when no other process has the root open — deletes
+    /// what an interrupted writer can leave: temp files, and blobs no row names. (With another process
+    /// in, a temp file or a blob not yet in the catalogue may be its upload in flight.)</summary>
     private void Initialize()
     {
         _catalogue.CreateSchema();
-        _blobs.DeleteTempFiles();
-        _blobs.DeleteUnreferenced(_catalogue.ReferencedBlobs());
+        if (_root.IsSole)
+        {
+            _blobs.DeleteTempFiles();
+            _blobs.DeleteUnreferenced(_catalogue.ReferencedBlobs());
+            _root.Share();
+        }
     }
 
     /// <summary>The version GET/HEAD/COPY read, with S3's answers for absent keys and markers.</summary>

@@ -76,7 +76,7 @@ public sealed class JobServiceRunTests : IDisposable
         var rows = await ReportRowsAsync(s, stored);
         Assert.Equal(keys.Order(StringComparer.Ordinal), rows.Select(r => r.Split(',')[1]).Order(StringComparer.Ordinal));
 
-        // At-least-once: only tasks in flight when the first run stopped ran twice (the window is the concurrency, 4).
+        // At-least-once: only tasks not committed when the first run stopped ran twice (the uncommitted window, 4).
         Assert.InRange(invoked.Values.Sum() - 600, 0, 4);
         Assert.Equal(600, invoked.Count);
     }
@@ -182,7 +182,7 @@ public sealed class JobServiceRunTests : IDisposable
         var job = TestStore.Ok(_jobs.Get(jobId));
         using var held = _jobs.TryLock(jobId) ?? throw new InvalidOperationException("the job is locked");
         await using var journal = TestStore.Ok(_jobs.OpenJournal(jobId));
-        var options = new JobRunOptions(store, new InProcessFunctionEndpoint(function)) { Concurrency = 4, FailureRuleMinimumTasks = minimumTasks };
+        var options = new JobRunOptions(store, new InProcessFunctionEndpoint(function)) { Concurrency = 4, UncommittedWindow = 4, FailureRuleMinimumTasks = minimumTasks };
         return await JobRunner.RunStoredAsync(job, _jobs, journal, options, prepareOnly: false, CancellationToken.None, abandon, CancellationToken.None);
     }
 

@@ -240,14 +240,40 @@ public sealed class EmbeddedFaultTests : IDisposable
     }
 
     [Fact]
-    public void TryOpen_WhileAnotherStoreHoldsTheRoot_IsATemporaryBusy()
+    public async Task Open_WhileAnotherStoreHasTheRootOpen_SharesIt_SeesItsWrites_AndSweepsNothingOfIt()
     {
         var root = Path.Combine(_work, "root");
         using var first = EmbeddedObjectStore.Open(root);
+        var bucket = await Buckets.CreateAsync(first, versioned: false);
+        (await first.PutBytesAsync(bucket, "a.txt", Bytes(10), null, None)).Ok();
 
-        var error = EmbeddedObjectStore.TryOpen(root).Failed();
+        // An upload of the first store in flight: the second open must not take it for a killed writer's.
+        var inFlight = Path.Combine(root, "tmp", "0123456789abcdef0123456789abcdef.tmp");
+        await File.WriteAllBytesAsync(inFlight, Bytes(3));
+        var unreferenced = Path.Combine(root, "blobs", "fe", "fedcba9876543210fedcba9876543210");
+        Directory.CreateDirectory(Path.GetDirectoryName(unreferenced)!);
+        await File.WriteAllBytesAsync(unreferenced, Bytes(3));
 
-        Assert.Equal((S3ErrorCodes.LocalBusy, FailureClass.Temporary), (error.ErrorCode, error.Class));
+        using var second = EmbeddedObjectStore.TryOpen(root).Ok();
+        (await second.PutBytesAsync(bucket, "b.txt", Bytes(20), null, None)).Ok();
+
+        Assert.True(File.Exists(inFlight), "the second open swept the first store's upload in flight");
+        Assert.True(File.Exists(unreferenced), "the second open swept a blob the first store may be about to name");
+        Assert.Equal(10, (await second.GetBytesAsync(new ObjectRef(bucket, "a.txt"), None)).Ok().Content.Length);
+        Assert.Equal(20, (await first.GetBytesAsync(new ObjectRef(bucket, "b.txt"), None)).Ok().Content.Length);
+    }
+
+    [Fact]
+    public void Open_OfARootNoOneElseHasOpen_SweepsWhatAKilledWriterLeft()
+    {
+        var root = Path.Combine(_work, "root");
+        EmbeddedObjectStore.Open(root).Dispose();
+        var leftover = Path.Combine(root, "tmp", "0123456789abcdef0123456789abcdef.tmp");
+        File.WriteAllBytes(leftover, Bytes(3));
+
+        using var store = EmbeddedObjectStore.Open(root);
+
+        Assert.False(File.Exists(leftover), "the sole opener left a killed writer's temp file");
     }
 
     [Fact]

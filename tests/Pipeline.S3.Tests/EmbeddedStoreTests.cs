@@ -156,10 +156,28 @@ public sealed class EmbeddedStoreTests : IDisposable
     }
 
     [Fact]
-    public void Open_WhileAnotherStoreHoldsTheRoot_Throws()
+    public async Task Open_WhileAnotherProcessHasTheRootOpen_SharesIt()
     {
-        using var first = EmbeddedObjectStore.Open(Root);
-        Assert.ThrowsAny<IOException>(() => EmbeddedObjectStore.Open(Root));
+        // Another process (a shell holding a shared flock on .lock, as an open store does) has the root
+        // open: this open shares it instead of failing, and writes next to it.
+        EmbeddedObjectStore.Open(Root).Dispose();
+        using var holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh")
+        {
+            ArgumentList = { "-c", "exec 9<>\"$1\"; flock -s 9; echo held; exec sleep 30", "sh", Path.Combine(Root, ".lock") },
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            Assert.Equal("held", await holder.StandardOutput.ReadLineAsync());
+            using var store = EmbeddedObjectStore.Open(Root);
+            var bucket = await Buckets.CreateAsync(store, versioned: false);
+            Assert.True((await store.PutBytesAsync(bucket, "k", new byte[] { 1, 2, 3 }, null, CancellationToken.None)).IsSucc);
+        }
+        finally
+        {
+            holder.Kill();
+        }
     }
 
     [Fact]

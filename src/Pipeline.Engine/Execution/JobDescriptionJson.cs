@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.IO;
 using System.Text.Json;
-using Pipeline.Core;
 
 namespace Pipeline.Engine;
 
@@ -47,8 +46,8 @@ public static class JobDescriptionJson
 
         w.WriteString("JobArn"u8, job.JobArn);
         w.WriteString("Status"u8, job.Status.ToString());
-        WriteManifest(w, definition.Manifest);
-        WriteOperation(w, definition.Operation);
+        CreateJobJson.WriteManifest(w, definition.Manifest);
+        CreateJobJson.WriteOperation(w, definition.Operation);
         w.WriteNumber("Priority"u8, definition.Priority);
         w.WriteStartObject("ProgressSummary"u8);
         w.WriteNumber("TotalNumberOfTasks"u8, job.ProgressSummary.TotalNumberOfTasks);
@@ -73,7 +72,7 @@ public static class JobDescriptionJson
         }
 
         w.WriteEndArray();
-        WriteReport(w, definition.Report);
+        CreateJobJson.WriteReport(w, definition.Report);
         w.WriteString("CreationTime"u8, ReportWriter.IsoMillis(job.CreationTime));
         if (job.TerminationDate is { } terminated)
         {
@@ -113,75 +112,6 @@ public static class JobDescriptionJson
         }
 
         w.WriteEndObject();
-        w.WriteEndObject();
-    }
-
-    private static void WriteManifest(Utf8JsonWriter w, JobManifest manifest)
-    {
-        w.WriteStartObject("Manifest"u8);
-        w.WriteStartObject("Spec"u8);
-        w.WriteString("Format"u8, manifest.Format == ManifestFormat.BatchOperationsCsv ? "S3BatchOperations_CSV_20180820" : "S3InventoryReport_CSV_20161130");
-        w.WriteStartArray("Fields"u8);
-        foreach (var field in manifest.Fields)
-        {
-            w.WriteStringValue(field.ToString());
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteStartObject("Location"u8);
-        w.WriteString("ObjectArn"u8, manifest.Location.ObjectArn);
-        if (manifest.Location.ObjectVersionId is not null)
-        {
-            w.WriteString("ObjectVersionId"u8, manifest.Location.ObjectVersionId);
-        }
-
-        w.WriteString("ETag"u8, manifest.Location.ETag);
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
-
-    private static void WriteOperation(Utf8JsonWriter w, LambdaInvokeOperation operation)
-    {
-        w.WriteStartObject("Operation"u8);
-        w.WriteStartObject("LambdaInvoke"u8);
-        w.WriteString("FunctionArn"u8, operation.FunctionArn);
-        w.WriteString("InvocationSchemaVersion"u8, operation.InvocationSchemaVersion.ToWire());
-        if (operation.UserArguments.Count > 0)
-        {
-            w.WriteStartObject("UserArguments"u8);
-            foreach (var (key, value) in operation.UserArguments.Entries)
-            {
-                w.WriteString(key, value);
-            }
-
-            w.WriteEndObject();
-        }
-
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
-
-    private static void WriteReport(Utf8JsonWriter w, JobReport report)
-    {
-        w.WriteStartObject("Report"u8);
-        if (report.BucketArn is not null)
-        {
-            w.WriteString("Bucket"u8, report.BucketArn);
-        }
-
-        if (report.Format is not null)
-        {
-            w.WriteString("Format"u8, report.Format);
-        }
-
-        w.WriteBoolean("Enabled"u8, report.Enabled);
-        if (report.Prefix is not null)
-        {
-            w.WriteString("Prefix"u8, report.Prefix);
-        }
-
-        w.WriteString("ReportScope"u8, report.Scope.ToString());
         w.WriteEndObject();
     }
 }

@@ -74,7 +74,8 @@ public static class CreateJobJson
         w.WriteEndObject();
     }
 
-    private static void WriteOperation(Utf8JsonWriter w, LambdaInvokeOperation operation)
+    /// <summary>The job's <c>Operation</c> member, as create-job and describe-job both write it.</summary>
+    internal static void WriteOperation(Utf8JsonWriter w, LambdaInvokeOperation operation)
     {
         w.WriteStartObject("Operation"u8);
         w.WriteStartObject("LambdaInvoke"u8);
@@ -96,7 +97,8 @@ public static class CreateJobJson
         w.WriteEndObject();
     }
 
-    private static void WriteReport(Utf8JsonWriter w, JobReport report)
+    /// <summary>The job's <c>Report</c> member, as create-job and describe-job both write it.</summary>
+    internal static void WriteReport(Utf8JsonWriter w, JobReport report)
     {
         w.WriteStartObject("Report"u8);
         if (report.BucketArn is not null)
@@ -119,7 +121,8 @@ public static class CreateJobJson
         w.WriteEndObject();
     }
 
-    private static void WriteManifest(Utf8JsonWriter w, JobManifest manifest)
+    /// <summary>The job's <c>Manifest</c> member, as create-job and describe-job both write it.</summary>
+    internal static void WriteManifest(Utf8JsonWriter w, JobManifest manifest)
     {
         w.WriteStartObject("Manifest"u8);
         w.WriteStartObject("Spec"u8);

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Security.Cryptography;
+using System.Text.Json;
 using LanguageExt;
 using static LanguageExt.Prelude;
 
@@ -61,12 +62,15 @@ public sealed class JobService
         JobDefinitionParser.Validate(createJobJson).Match(
             Succ: job => definition = job,
             Fail: errors => problems.AddRange(errors.Select(e => e.ToString())));
-        if (definition is not null)
+
+        // The tag rules the parser leaves to the service, checked even when other members are wrong
+        // (every problem at once), on the tags as given when they are well-formed.
+        if ((definition?.Tags ?? WellFormedTags(createJobJson)) is { } tags)
         {
-            problems.AddRange(JobRequestRules.Tags(definition.Tags, lengths: false));
-            if (definition.Tags.Count > JobRequestRules.MaxTags)
+            problems.AddRange(JobRequestRules.Tags(tags, lengths: false));
+            if (tags.Count > JobRequestRules.MaxTags)
             {
-                problems.Add(string.Create(CultureInfo.InvariantCulture, $"Tags: must have at most {JobRequestRules.MaxTags} tags, got {definition.Tags.Count}"));
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"Tags: must have at most {JobRequestRules.MaxTags} tags, got {tags.Count}"));
             }
         }
 
@@ -163,6 +167,42 @@ public sealed class JobService
     /// <summary>DeleteJobTagging: removes every tag of the job.</summary>
     public Fin<Unit> DeleteJobTagging(string? accountId, string? jobId) =>
         DescribeJob(accountId, jobId).Bind(job => Mapped(_store.SetTags(job.JobId, []))).Map(_ => unit);
+
+    /// <summary>The request's Tags when the JSON holds a list of <c>{"Key": string, "Value": string}</c>
+    /// only; null otherwise (the parser reports what is wrong with them).</summary>
+    private static List<JobTag>? WellFormedTags(ReadOnlyMemory<byte> createJobJson)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(createJobJson);
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("Tags", out var tags)
+                || tags.ValueKind != JsonValueKind.Array)
+            {
+                return null;
+            }
+
+            var wellFormed = new List<JobTag>();
+            foreach (var tag in tags.EnumerateArray())
+            {
+                if (tag.ValueKind != JsonValueKind.Object
+                    || !tag.TryGetProperty("Key", out var key) || key.ValueKind != JsonValueKind.String
+                    || !tag.TryGetProperty("Value", out var value) || value.ValueKind != JsonValueKind.String)
+                {
+                    return null;
+                }
+
+                wellFormed.Add(new JobTag(key.GetString()!, value.GetString()!));
+            }
+
+            return wellFormed;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            // Not JSON, or text that is not UTF-8: the parser's errors say so.
+            return null;
+        }
+    }
 
     /// <summary>One BadRequest-style error listing every problem (the first alone when there is one).</summary>
     private static S3ControlError BadRequest(string exceptionName, List<string> problems) =>

@@ -131,6 +131,19 @@ public sealed class JobServiceTests : IDisposable
             bad.Problems);
     }
 
+    [Fact]
+    public void CreateJob_TagProblems_AreListedWithTheOtherMembersProblems()
+    {
+        var node = JsonNode.Parse(Request(tags: """[{"Key":"a*b","Value":"v"}]"""))!.AsObject();
+        node["Priority"] = -1;
+
+        var error = Fails(_service.CreateJob(Encoding.UTF8.GetBytes(node.ToJsonString())), "BadRequestException");
+
+        Assert.Equal(
+            ["Priority: must be an integer from 0 to 2147483647, got -1", "Tags[0].Key: must be letters, numbers, spaces and _ . : / = + - @, got \"a*b\""],
+            error.Problems);
+    }
+
     [Theory]
     [InlineData("{", "$: not valid JSON")]
     [InlineData("[]", "$: expected a JSON object")]
