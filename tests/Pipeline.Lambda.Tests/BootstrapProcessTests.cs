@@ -115,7 +115,7 @@ public sealed class BootstrapProcessTests
         Assert.Equal(LambdaHost.InitFailedExitCode, exitCode);
         var error = Assert.Single(server.InitErrors);
         Assert.Equal(LambdaHost.UnknownHandlerErrorType, error.ErrorType);
-        Assert.Equal("""{"errorMessage":"_HANDLER=\"nope\" names no function; known: apply-revision, copy-to-new-key, echo, remove-delete-marker","errorType":"Pipeline.UnknownHandler","stackTrace":[]}""", Encoding.UTF8.GetString(error.Body.Span));
+        Assert.Equal("""{"errorMessage":"_HANDLER=\"nope\" names no function; known: apply-revision, copy-to-new-key, echo, noop, remove-delete-marker","errorType":"Pipeline.UnknownHandler","stackTrace":[]}""", Encoding.UTF8.GetString(error.Body.Span));
     }
 
     [Fact]

@@ -9,11 +9,14 @@ namespace Pipeline.Engine;
 
 /// <summary>
 /// The Active phase's dispatch: a reader thread streams the manifest (its second pass) into a bounded
-/// channel; <see cref="JobRunOptions.Concurrency"/> workers take one task at a time from it, invoke
-/// the function (one task per invocation), redrive TemporaryFailure answers with the redrive policy's
-/// backoff, and hand each final outcome to the <see cref="TaskRecorder"/>. Dispatch stops when the
-/// manifest ends, when the caller cancels, or when the failure rule is broken (tasks not started
-/// are not run; tasks in flight finish).
+/// channel, skipping the rows the journal already holds an outcome for (a resumed job);
+/// <see cref="JobRunOptions.Concurrency"/> workers take one task at a time from it — each first taking
+/// a slot of the uncommitted window (<see cref="TaskRecorder.EnterAsync"/>) — invoke the function (one
+/// task per invocation), redrive TemporaryFailure answers with the redrive policy's backoff (each
+/// redrive journalled, and a resumed task continues its attempts), and hand each final outcome to the
+/// <see cref="TaskRecorder"/>. Dispatch stops when the manifest ends, when the caller cancels, when
+/// the failure rule is broken, or when the run pauses or is abandoned (tasks not started are not run;
+/// tasks in flight finish, unless the caller cancelled them).
 /// </summary>
 internal sealed class TaskDispatcher
 {
