@@ -11,9 +11,10 @@ namespace Pipeline.JobStore.Sqlite;
 
 /// <summary>
 /// A job's task journal in <c>jobs.db</c>, with group commit: <see cref="AppendAsync"/> only queues
-/// the entry (under a short lock, no SQLite call); one writer thread takes everything queued as soon
-/// as anything is (what arrives during a commit makes the next group; the Active time alone is
-/// written every <see cref="CommitInterval"/>), and commits it in one transaction: one <c>journal</c> row holding the batch
+/// the entry (under a short lock, no SQLite call); one writer thread takes everything queued once a
+/// group has gathered (<see cref="GatherTarget"/> entries, or <see cref="GatherTime"/> ms after the
+/// first; at once on a flush; the Active time alone is written every <see cref="CommitInterval"/>),
+/// and commits it in one transaction: one <c>journal</c> row holding the batch
 /// (<see cref="JournalEncoder"/>) and the job's counts increased by the batch's. Then it calls the
 /// run's callback with the batch. So an entry counts only once it is durable, and a crash loses only
 /// entries not yet committed, whose tasks run again.
@@ -31,6 +32,12 @@ internal sealed class SqliteTaskJournal : ITaskJournal
 {
     /// <summary>The most entries queued at once; appenders wait beyond it.</summary>
     public const int Capacity = 65_536;
+
+    /// <summary>Queued entries that end a group's gathering at once.</summary>
+    public const int GatherTarget = 512;
+
+    /// <summary>The longest a group gathers (ms) once its first entry is queued.</summary>
+    public const int GatherTime = 2;
 
     /// <summary>How often the Active time is written when no entry is queued.</summary>
     public static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(10);
@@ -322,7 +329,7 @@ internal sealed class SqliteTaskJournal : ITaskJournal
 
         _queue[_count++] = entry;
         _appended++;
-        if (_count == 1)
+        if (_count is 1 or GatherTarget)
         {
             Monitor.Pulse(_gate);
         }
@@ -364,9 +371,10 @@ internal sealed class SqliteTaskJournal : ITaskJournal
                 long active;
                 lock (_gate)
                 {
-                    // Group commit: the writer commits as soon as anything is queued; what arrives while a
-                    // commit runs makes the next group. (Waiting longer would only make callers wait: the
-                    // engine bounds the tasks whose outcome is not committed yet.)
+                    // Group commit: the writer wakes when something is queued, then gathers for at
+                    // most GatherTime or until GatherTarget entries wait (each commit writes a few WAL
+                    // pages whatever its size: tiny groups would cost most of the throughput), then
+                    // commits; what arrives meanwhile makes the next group. A flush commits at once.
                     while (_count == 0 && !_flushRequested && !_stopping && _space is null)
                     {
                         var wait = deadline - Environment.TickCount64;
@@ -374,6 +382,11 @@ internal sealed class SqliteTaskJournal : ITaskJournal
                         {
                             break;
                         }
+                    }
+
+                    if (_count > 0 && _count < GatherTarget && !_flushRequested && !_stopping && _space is null)
+                    {
+                        Monitor.Wait(_gate, GatherTime);
                     }
 
                     active = Interlocked.Read(ref _activeMilliseconds);
