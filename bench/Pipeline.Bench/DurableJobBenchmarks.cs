@@ -57,10 +57,10 @@ public class DurableJobBenchmarks
         (_durable, _fixture) = (null, null);
     }
 
-    [IterationSetup(Target = nameof(Durable))]
+    [IterationSetup(Targets = [nameof(Durable), nameof(DurableWindowAtConcurrency)])]
     public void CreateDurableJob() => _durable = DurableJob.Create(_fixture!);
 
-    [IterationCleanup(Target = nameof(Durable))]
+    [IterationCleanup(Targets = [nameof(Durable), nameof(DurableWindowAtConcurrency)])]
     public void MeasureJournal()
     {
         var durable = _durable!;
@@ -81,7 +81,14 @@ public class DurableJobBenchmarks
     }
 
     [Benchmark(Description = "no-op job, durable (SQLite task journal)")]
-    public async Task<long> Durable()
+    public Task<long> Durable() => RunDurableAsync(window: null);
+
+    /// <summary>The durable job with the uncommitted window at the concurrency: a crash re-runs at most
+    /// that many tasks, each task waiting for its commit.</summary>
+    [Benchmark(Description = "no-op job, durable, uncommitted window = concurrency (16)")]
+    public Task<long> DurableWindowAtConcurrency() => RunDurableAsync(window: EngineJobs.Concurrency);
+
+    private async Task<long> RunDurableAsync(int? window)
     {
         var durable = _durable!;
         var options = new JobRunOptions(_fixture!.Store, _fixture.Endpoint)
@@ -90,6 +97,7 @@ public class DurableJobBenchmarks
             Seed = durable.Stored.Seed,
             JobId = durable.Stored.JobId,
             Journal = durable.Journal,
+            UncommittedWindow = window,
         };
         return _fixture.Check(await JobRunner.RunAsync(_fixture.Job, options).ConfigureAwait(false));
     }

@@ -229,12 +229,15 @@ internal sealed record RunSettings(int Concurrency, int MaxRedrives, int Timeout
     /// <summary>--invocation-counter FILE: where invocations are counted (for measurements), or null.</summary>
     public string? InvocationCounter { get; init; }
 
+    /// <summary>--uncommitted-window N: at most N tasks invoked whose outcome is not committed yet (null: the engine's default).</summary>
+    public int? UncommittedWindow { get; init; }
+
     /// <summary>Refuses values out of range.</summary>
     public void Check()
     {
-        if (Concurrency < 1 || MaxRedrives < 0 || TimeoutSeconds < 1)
+        if (Concurrency < 1 || MaxRedrives < 0 || TimeoutSeconds < 1 || UncommittedWindow < 1)
         {
-            throw new UsageException("--concurrency and --timeout must be at least 1, --max-redrives at least 0");
+            throw new UsageException("--concurrency, --timeout and --uncommitted-window must be at least 1, --max-redrives at least 0");
         }
     }
 }
@@ -258,6 +261,8 @@ internal sealed class JobOptions
 
     public Option<string[]> Function { get; } = new("--function") { Description = "NAME=COMMAND: run jobs whose FunctionArn names NAME with this custom-runtime command (repeatable; others use --function-command or a built-in).", AllowMultipleArgumentsPerToken = false };
 
+    public Option<int?> UncommittedWindow { get; } = new("--uncommitted-window") { Description = "At most this many tasks run whose outcome the journal has not committed yet: after a crash at most these run again (default 1024, or --concurrency if larger; --concurrency itself makes each task wait for its commit)." };
+
     public Option<string?> InvocationCounter { get; } = new("--invocation-counter") { Description = "Count invocations in this file (8 bytes, little-endian; survives kill -9): for measuring resumes.", Hidden = true };
 
     /// <summary>The settings <paramref name="parse"/> gives.</summary>
@@ -273,6 +278,7 @@ internal sealed class JobOptions
     {
         Functions = ParseFunctions(parse.GetValue(Function) ?? []),
         InvocationCounter = parse.GetValue(InvocationCounter),
+        UncommittedWindow = parse.GetValue(UncommittedWindow),
     };
 
     public void AddTo(Command command, bool forWorker)
@@ -287,6 +293,7 @@ internal sealed class JobOptions
         command.Add(Concurrency);
         command.Add(MaxRedrives);
         command.Add(Timeout);
+        command.Add(UncommittedWindow);
         if (!forWorker)
         {
             command.Add(Confirm);

@@ -138,6 +138,7 @@ internal static class JobSetups
             {
                 Concurrency = settings.Concurrency,
                 Redrive = RedrivePolicy.Default with { MaxRedrives = settings.MaxRedrives },
+                UncommittedWindow = settings.UncommittedWindow,
                 Progress = progress,
             },
             counted,

@@ -43,9 +43,20 @@ internal sealed class TaskRecorder : IDisposable
     /// start a task: the worker that broke it may be descheduled before it stops the dispatch.</summary>
     public bool RuleExceeded => _rule.IsExceeded(_counters.Succeeded, _counters.Failed);
 
-    /// <summary>Takes a slot of the uncommitted window before a task is invoked.</summary>
-    public ValueTask EnterAsync(CancellationToken cancellationToken) =>
-        _window.Wait(0, CancellationToken.None) ? ValueTask.CompletedTask : new ValueTask(_window.WaitAsync(cancellationToken));
+    /// <summary>Takes a slot of the uncommitted window before a task is invoked. When the window is
+    /// full, the journal is asked to commit what it holds now rather than gather more (nothing more
+    /// comes until it does).</summary>
+    public ValueTask EnterAsync(CancellationToken cancellationToken)
+    {
+        if (_window.Wait(0, CancellationToken.None))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        // A failed flush is seen by the run's own FlushAsync (the journal faults for every caller).
+        _ = _journal.FlushAsync().ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return new ValueTask(_window.WaitAsync(cancellationToken));
+    }
 
     /// <summary>Gives back a slot taken for a task that was not invoked after all (dispatch stopped).</summary>
     public void Leave() => _window.Release();
