@@ -88,19 +88,7 @@ public class DurableJobBenchmarks
     [Benchmark(Description = "no-op job, durable, uncommitted window = concurrency (16)")]
     public Task<long> DurableWindowAtConcurrency() => RunDurableAsync(window: EngineJobs.Concurrency);
 
-    private async Task<long> RunDurableAsync(int? window)
-    {
-        var durable = _durable!;
-        var options = new JobRunOptions(_fixture!.Store, _fixture.Endpoint)
-        {
-            Concurrency = EngineJobs.Concurrency,
-            Seed = durable.Stored.Seed,
-            JobId = durable.Stored.JobId,
-            Journal = durable.Journal,
-            UncommittedWindow = window,
-        };
-        return _fixture.Check(await JobRunner.RunAsync(_fixture.Job, options).ConfigureAwait(false));
-    }
+    private Task<long> RunDurableAsync(int? window) => _durable!.RunAsync(_fixture!, window);
 
     internal static string JournalKey(int tasks) => "JournalBytesPerTask." + tasks.ToString(CultureInfo.InvariantCulture);
 }
@@ -159,18 +147,7 @@ public class DurableJobMemoryBenchmarks
     }
 
     [Benchmark(Description = "durable no-op job, embedded store, report AllTasks")]
-    public async Task<long> DurableNoOpJob()
-    {
-        var durable = _durable!;
-        var options = new JobRunOptions(_fixture!.Store, _fixture.Endpoint)
-        {
-            Concurrency = EngineJobs.Concurrency,
-            Seed = durable.Stored.Seed,
-            JobId = durable.Stored.JobId,
-            Journal = durable.Journal,
-        };
-        return _fixture.Check(await JobRunner.RunAsync(_fixture.Job, options).ConfigureAwait(false));
-    }
+    public Task<long> DurableNoOpJob() => _durable!.RunAsync(_fixture!, window: null);
 
     internal static string RssKey(int tasks) => "PeakRss." + tasks.ToString(CultureInfo.InvariantCulture);
 }
@@ -468,6 +445,21 @@ internal sealed class DurableJob : IDisposable
     public StoredJob Stored { get; }
 
     public ITaskJournal Journal { get; }
+
+    /// <summary>Runs the fixture's no-op job with this job's id, seed and journal (and
+    /// <paramref name="window"/> as the uncommitted window; null: the engine's default).</summary>
+    public async Task<long> RunAsync(NoOpJobFixture fixture, int? window)
+    {
+        var options = new JobRunOptions(fixture.Store, fixture.Endpoint)
+        {
+            Concurrency = EngineJobs.Concurrency,
+            Seed = Stored.Seed,
+            JobId = Stored.JobId,
+            Journal = Journal,
+            UncommittedWindow = window,
+        };
+        return fixture.Check(await JobRunner.RunAsync(fixture.Job, options).ConfigureAwait(false));
+    }
 
     public static DurableJob Create(NoOpJobFixture fixture)
     {
