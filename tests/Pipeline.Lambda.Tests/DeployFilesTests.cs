@@ -19,7 +19,7 @@ public sealed partial class DeployFilesTests
 {
     private const string PackageCommand = "src/Pipeline.Lambda.Bootstrap/package.sh";
 
-    private static readonly string[] Handlers = ["remove-delete-marker", "apply-revision", "copy-to-new-key", "echo"];
+    private static readonly string[] Handlers = ["remove-delete-marker", "apply-revision", "copy-to-new-key", "echo", "noop"];
 
     private static readonly string[] FunctionObjectActions =
         ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"];
@@ -130,7 +130,7 @@ public sealed partial class DeployFilesTests
     }
 
     [Fact]
-    public void Template_HandlerParameter_AllowsTheSeedsThreeFunctionsAndEcho()
+    public void Template_HandlerParameter_AllowsTheSeedsThreeFunctionsEchoAndNoop()
     {
         var template = File.ReadAllText(TemplatePath);
 
