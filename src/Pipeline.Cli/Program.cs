@@ -17,6 +17,7 @@ internal static class Program
             DemoCommand.Create(),
             RunCommand.Create(),
             WorkerCommand.Create(),
+            ServeCommand.Create(),
             ManifestCommand.Create(),
             DecodeCommand.Create(),
             InvokeCommand.Create(),

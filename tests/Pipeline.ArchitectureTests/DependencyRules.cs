@@ -33,7 +33,8 @@ internal static class DependencyRules
         ["Pipeline.Lambda.Bootstrap"] = ["Pipeline.Core", "Pipeline.S3", "Pipeline.S3.Aws", "Pipeline.Functions", "Pipeline.Lambda"],
         ["Pipeline.Engine"] = ["Pipeline.Core", "Pipeline.S3", "Pipeline.Lambda.Local"],
         ["Pipeline.JobStore.Sqlite"] = ["Pipeline.Core", "Pipeline.Engine"],
-        ["Pipeline.Cli"] = ["Pipeline.Core", "Pipeline.S3", "Pipeline.S3.Aws", "Pipeline.S3.Embedded", "Pipeline.Functions", "Pipeline.Lambda", "Pipeline.Lambda.Local", "Pipeline.Engine", "Pipeline.JobStore.Sqlite"],
+        ["Pipeline.S3Control"] = ["Pipeline.Core", "Pipeline.Engine"],
+        ["Pipeline.Cli"] = ["Pipeline.Core", "Pipeline.S3", "Pipeline.S3.Aws", "Pipeline.S3.Embedded", "Pipeline.Functions", "Pipeline.Lambda", "Pipeline.Lambda.Local", "Pipeline.Engine", "Pipeline.JobStore.Sqlite", "Pipeline.S3Control"],
         ["WordCount"] = ["Pipeline.Core", "Pipeline.S3", "Pipeline.S3.Aws", "Pipeline.Lambda"],
     };
 
