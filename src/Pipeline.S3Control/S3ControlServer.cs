@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Pipeline.Engine;
 
 namespace Pipeline.S3Control;
@@ -96,6 +97,7 @@ public sealed class S3ControlServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
             kestrel.Listen(options.Bind, options.Port);
         });
+        builder.Services.AddSingleton<IHostLifetime, CallerLifetime>();
         var app = builder.Build();
         var api = new S3ControlApi(service);
         app.Run(context => AnswerAsync(context, api, options));
@@ -215,5 +217,14 @@ public sealed class S3ControlServer : IAsyncDisposable
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>The host's lifetime is its caller's: no console lifetime registering SIGINT/SIGTERM
+    /// of its own (<c>s3batch serve</c> handles them, stopping the worker and then the server).</summary>
+    private sealed class CallerLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
