@@ -83,6 +83,11 @@ internal static class ServeCommand
                     });
                     var service = new JobService(jobs, TimeProvider.System);
                     var log = parse.GetValue(quiet) ? null : new Action<string>(static line => Console.Error.WriteLine("s3batch serve: " + line));
+                    var worker = new JobWorker(
+                        jobs,
+                        job => JobSetups.Create(job, store, settings, counter, progress: null),
+                        new WorkerOptions(parse.GetValue(maxJobs), UntilIdle: false),
+                        static line => Console.Error.WriteLine("s3batch worker: " + line));
                     await using var server = await Listen(service, new ServerOptions
                     {
                         Bind = address,
@@ -90,6 +95,7 @@ internal static class ServeCommand
                         MaxBodyBytes = parse.GetValue(maxBody),
                         Authenticator = authenticator,
                         Log = log,
+                        JobsChanged = worker.Wake,
                     }).ConfigureAwait(false);
                     using (var stdout = Console.OpenStandardOutput())
                     {
@@ -97,11 +103,6 @@ internal static class ServeCommand
                         stdout.Flush();
                     }
 
-                    var worker = new JobWorker(
-                        jobs,
-                        job => JobSetups.Create(job, store, settings, counter, progress: null),
-                        new WorkerOptions(parse.GetValue(maxJobs), UntilIdle: false),
-                        static line => Console.Error.WriteLine("s3batch worker: " + line));
                     await worker.RunAsync(stop.Token).ConfigureAwait(false);
                     Console.Error.WriteLine($"s3batch serve: stopped; {worker.Finished.Count} job run(s) ended, invocations {counter.Count}");
                     return 0;

@@ -39,12 +39,16 @@ public sealed class S3ControlApi
     public const string InternalService = "InternalServiceException";
 
     private readonly JobService _service;
+    private readonly Action? _jobsChanged;
 
     /// <summary>Creates the API over <paramref name="service"/>.</summary>
-    public S3ControlApi(JobService service)
+    /// <param name="service">The job service.</param>
+    /// <param name="jobsChanged">Called after a job was created, confirmed, cancelled or given a new priority (a worker's wake-up), or null.</param>
+    public S3ControlApi(JobService service, Action? jobsChanged = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         _service = service;
+        _jobsChanged = jobsChanged;
     }
 
     /// <summary>Answers <paramref name="request"/>; <paramref name="requestId"/> and <paramref name="hostId"/> go into an error's body.</summary>
@@ -57,7 +61,15 @@ public sealed class S3ControlApi
             Right: route => AccountOf(request.AccountIdHeader, request.Host)
                 .Bind(account => Answer(route, target, account, request.Body))
                 .Match(
-                    Succ: answer => answer,
+                    Succ: answer =>
+                    {
+                        if (route.Operation is S3ControlOperation.CreateJob or S3ControlOperation.UpdateJobStatus or S3ControlOperation.UpdateJobPriority)
+                        {
+                            _jobsChanged?.Invoke();
+                        }
+
+                        return answer;
+                    },
                     Fail: error => Error(error, requestId, hostId)));
     }
 

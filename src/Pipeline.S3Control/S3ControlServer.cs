@@ -57,6 +57,9 @@ public sealed record ServerOptions
     /// <summary>Checks each request before it runs, or null: every request runs.</summary>
     public IRequestAuthenticator? Authenticator { get; init; }
 
+    /// <summary>Called after a request created, confirmed, cancelled or re-prioritized a job (<see cref="Engine.JobWorker.Wake"/>), or null.</summary>
+    public Action? JobsChanged { get; init; }
+
     /// <summary>Where one line per request goes (method, target, status, error code, time), or null.</summary>
     public Action<string>? Log { get; init; }
 }
@@ -99,7 +102,7 @@ public sealed class S3ControlServer : IAsyncDisposable
         });
         builder.Services.AddSingleton<IHostLifetime, CallerLifetime>();
         var app = builder.Build();
-        var api = new S3ControlApi(service);
+        var api = new S3ControlApi(service, options.JobsChanged);
         app.Run(context => AnswerAsync(context, api, options));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

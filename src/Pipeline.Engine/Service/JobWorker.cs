@@ -46,6 +46,8 @@ public sealed class JobWorker
 
     private const int MaxFaultsPerJob = 3;
 
+    private volatile TaskCompletionSource _woken = NewWake();
+
     private readonly IJobStore _store;
     private readonly Func<StoredJob, JobRunSetup> _setup;
     private readonly WorkerOptions _options;
@@ -74,6 +76,13 @@ public sealed class JobWorker
     /// <summary>Jobs this worker finished (to a final status, Suspended or Paused), in order.</summary>
     public IList<JobDescription> Finished { get; } = new List<JobDescription>();
 
+    /// <summary>Makes the worker read the queue now instead of at its next poll: a job was created, confirmed,
+    /// cancelled or given a new priority in this process (what <c>s3batch serve</c> does after such a
+    /// request). Thread-safe; a wake while a round runs makes one more round.</summary>
+    public void Wake() => _woken.TrySetResult();
+
+    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Runs the queue until <paramref name="stop"/> (running jobs are left where they stand,
     /// their committed outcomes kept, to be resumed) or, with <see cref="WorkerOptions.UntilIdle"/>,
     /// until nothing is left to run.</summary>
@@ -83,20 +92,22 @@ public sealed class JobWorker
         {
             while (!stop.IsCancellationRequested)
             {
+                if (_woken.Task.IsCompleted)
+                {
+                    _woken = NewWake();
+                }
+
+                var wake = _woken.Task;
                 var idle = Schedule();
                 if (idle && _running.Count == 0 && _options.UntilIdle)
                 {
                     return;
                 }
 
-                var finished = _running.Count == 0
-                    ? Task.Delay(_options.Poll, stop)
-                    : Task.WhenAny(_running.Values.Select(r => r.Task).Append(Task.Delay(_options.Poll, stop)));
-                try
-                {
-                    await finished.ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                var poll = Task.Delay(_options.Poll, stop);
+                var finished = Task.WhenAny(_running.Values.Select(r => r.Task).Append(wake).Append(poll));
+                await finished.ConfigureAwait(false);
+                if (stop.IsCancellationRequested)
                 {
                     break;
                 }
