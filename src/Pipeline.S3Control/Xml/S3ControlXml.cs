@@ -37,6 +37,7 @@ public static class S3ControlXml
         Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         OmitXmlDeclaration = false,
         Indent = false,
+        NewLineHandling = NewLineHandling.Entitize,
     };
 
     /// <summary>
