@@ -65,6 +65,7 @@ internal static class DependencyRules
         ReachesNone("Pipeline.Lambda", ["Pipeline.Lambda.Local", "Pipeline.S3*", "AWSSDK.*", "Microsoft.Data.*", "SQLitePCLRaw.*"]),
         ReachesNone("Pipeline.Engine", ["AWSSDK.*", "Pipeline.S3.Aws", "Pipeline.S3.Embedded", "Pipeline.JobStore.Sqlite", "Microsoft.Data.*", "SQLitePCLRaw.*"]),
         ReachesNone("Pipeline.JobStore.Sqlite", ["AWSSDK.*", "Pipeline.S3.Aws", "Pipeline.S3.Embedded", "Pipeline.Functions", "Pipeline.Cli"]),
+        ReachesNone("Pipeline.S3Control", ["AWSSDK.*", "Pipeline.S3.Aws", "Pipeline.S3.Embedded", "Pipeline.JobStore.Sqlite", "Microsoft.Data.*", "SQLitePCLRaw.*", "Pipeline.Functions", "Pipeline.Cli"]),
         OnlyTheCompositionRootReachesBothAdapters(sourceProjects),
         ReferencesOnlyTheAllowedGraph(sourceProjects, allowed),
     ];

@@ -6,7 +6,7 @@ public sealed class RuleCheckerTests
     private static readonly string[] Sources =
     [
         "Pipeline.Core", "Pipeline.S3", "Pipeline.S3.Aws", "Pipeline.S3.Embedded", "Pipeline.Functions", "Pipeline.Lambda",
-        "Pipeline.Lambda.Local", "Pipeline.Lambda.Bootstrap", "Pipeline.Engine", "Pipeline.JobStore.Sqlite", "Pipeline.Cli", "WordCount",
+        "Pipeline.Lambda.Local", "Pipeline.Lambda.Bootstrap", "Pipeline.Engine", "Pipeline.JobStore.Sqlite", "Pipeline.S3Control", "Pipeline.Cli", "WordCount",
     ];
 
     /// <summary>The target design, as a fake built graph: keeps every rule.</summary>
@@ -23,7 +23,8 @@ public sealed class RuleCheckerTests
         "Pipeline.Lambda.Bootstrap: Pipeline.Lambda, Pipeline.Functions, Pipeline.S3.Aws",
         "Pipeline.Engine: Pipeline.Core, Pipeline.S3, Pipeline.Lambda.Local",
         "Pipeline.JobStore.Sqlite: Pipeline.Core, Pipeline.Engine, Microsoft.Data.Sqlite",
-        "Pipeline.Cli: Pipeline.Engine, Pipeline.JobStore.Sqlite, Pipeline.S3.Aws, Pipeline.S3.Embedded, Pipeline.Functions",
+        "Pipeline.S3Control: Pipeline.Core, Pipeline.Engine, Microsoft.AspNetCore.Server.Kestrel",
+        "Pipeline.Cli: Pipeline.Engine, Pipeline.JobStore.Sqlite, Pipeline.S3Control, Pipeline.S3.Aws, Pipeline.S3.Embedded, Pipeline.Functions",
         "WordCount: Pipeline.Lambda, Pipeline.S3.Aws",
     ];
 
@@ -39,6 +40,7 @@ public sealed class RuleCheckerTests
         ["Pipeline.Lambda reaches none"] = "Pipeline.Lambda: Pipeline.Lambda.Local",
         ["Pipeline.Engine reaches none"] = "Pipeline.Engine: Pipeline.S3.Aws",
         ["Pipeline.JobStore.Sqlite reaches none"] = "Pipeline.JobStore.Sqlite: Pipeline.S3.Embedded",
+        ["Pipeline.S3Control reaches none"] = "Pipeline.S3Control: Pipeline.JobStore.Sqlite",
         ["only Pipeline.Cli"] = "Pipeline.Lambda.Local: Pipeline.Cli",
         ["every src project references only"] = "Pipeline.S3.Embedded: Pipeline.Functions",
     };
