@@ -8,7 +8,9 @@ namespace Pipeline.S3Control.Auth;
 /// A request target split into its raw parts: the path and the query exactly as sent (still
 /// percent-encoded), and the authority of an absolute-form target. The one reading of a target that
 /// SigV4 verification uses; a router that reads the query with <see cref="Parameters"/> interprets
-/// it exactly as the signature was checked (<c>%XX</c> decoded as UTF-8, <c>+</c> a plus sign, not a space).
+/// it exactly as the signature was checked (<c>%XX</c> decoded as UTF-8, <c>+</c> a plus sign, not a space);
+/// a router that splits <see cref="Path"/> at its raw <c>/</c> and then decodes each segment with
+/// <see cref="DecodeSegment"/> keeps an encoded <c>%2F</c> inside its segment (the signature covers the path exactly as sent).
 /// </summary>
 /// <param name="Path">The path as sent, percent-encoded, never empty (<c>/</c> for an absolute-form target with none).</param>
 /// <param name="Query">The query as sent, without the <c>?</c>; empty when there is none.</param>
@@ -55,6 +57,9 @@ public sealed record RequestTarget(string Path, string Query, string? Authority)
 
         return result;
     }
+
+    /// <summary>One path segment (or any text) decoded: <c>%XX</c> as UTF-8 bytes, <c>+</c> kept, a stray <c>%</c> kept.</summary>
+    public static string DecodeSegment(string segment) => Encoding.UTF8.GetString(PercentDecode(segment));
 
     /// <summary>The query's pieces split at <c>&amp;</c> and the first <c>=</c>, still encoded; empty pieces skipped.</summary>
     internal static IEnumerable<(string Name, string Value)> RawParameters(string query)

@@ -104,7 +104,8 @@ internal static class SigV4Canonical
 
     /// <summary>The canonical request: method, URI, query, the canonical header lines, the signed header list and the payload hash.</summary>
     /// <param name="method">The method as sent.</param>
-    /// <param name="canonicalUri">The path as sent (service s3: not normalized, not encoded again).</param>
+    /// <param name="canonicalUri">The path exactly as sent (service s3: not decoded, not normalized, not encoded again;
+    /// what botocore and the AWS SDK for .NET sign, the SDK with sub-delimiters such as <c>!</c> and <c>$</c> raw).</param>
     /// <param name="canonicalQuery">From <see cref="CanonicalQuery"/>.</param>
     /// <param name="headers">Each signed header, in the order of <paramref name="signedHeaders"/>: lower-case name, canonical value.</param>
     /// <param name="signedHeaders">The SignedHeaders list as the client sent it.</param>

@@ -11,8 +11,16 @@ namespace Pipeline.S3Control.Tests.Auth;
 internal static class AuthAssert
 {
     /// <summary>Asserts the request was accepted as signed by <paramref name="accessKeyId"/>.</summary>
-    public static void Accepted(Fin<string> result, string accessKeyId) =>
-        Assert.Equal(accessKeyId, result.Match(Succ: id => id, Fail: e => "refused: " + e));
+    public static void Accepted(Fin<string> result, string accessKeyId)
+    {
+        var outcome = result.Match(Succ: id => id, Fail: e => "refused: " + Describe(e));
+        Assert.True(outcome == accessKeyId, $"expected accepted as {accessKeyId}; {outcome}");
+    }
+
+    private static string Describe(Error e) =>
+        e is AuthFailure failure
+            ? failure.ToString() + string.Concat(failure.Details.Select(d => $"\n[{d.Key}]\n{d.Value}"))
+            : e.ToString();
 
     /// <summary>Asserts the request was refused with S3's <paramref name="code"/> (and its status); returns the refusal.</summary>
     public static AuthFailure Refused(Fin<string> result, string code)

@@ -146,11 +146,29 @@ public sealed class BotocoreSignedRequestTests(BotocoreRequests botocore) : ICla
         AuthAssert.Refused(SigV4Verifier.Verify(request with { RawTarget = target }, Secrets, at), AuthErrorCodes.SignatureDoesNotMatch);
     }
 
-    [Fact]
-    public void TheEncodedPathIsSignedAsSent_NotNormalized()
+    [Theory]
+    [InlineData("a%2Fb", "a/b")]
+    [InlineData("/jobs/a%2Fb", "/jobs/x/../a%2Fb")]
+    [InlineData("/jobs/a%2Fb", "/jobs//a%2Fb")]
+    [InlineData("%20c", "+c")]
+    [InlineData("c%2Bd", "c d")]
+    public void APathOfAnotherMeaning_IsSignatureDoesNotMatch_DotSegmentsAndSlashesAreNotNormalized(string from, string to)
     {
         var (request, at) = Get("DescribeJob");
-        var target = request.RawTarget.Replace("%2F", "%2f", StringComparison.Ordinal);
+        var target = request.RawTarget.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(request.RawTarget, target);
+        AuthAssert.Refused(SigV4Verifier.Verify(request with { RawTarget = target }, Secrets, at), AuthErrorCodes.SignatureDoesNotMatch);
+    }
+
+    [Theory]
+    [InlineData("a%2Fb", "a%2fb")]
+    [InlineData("/jobs/a", "/%6Aobs/%61")]
+    [InlineData("c%2Bd", "c+d")]
+    public void ThePathIsSignedExactlyAsSent_AnotherEncodingOfTheSameBytesIsRefused(string from, string to)
+    {
+        var (request, at) = Get("DescribeJob");
+        var target = request.RawTarget.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(request.RawTarget, target);
         AuthAssert.Refused(SigV4Verifier.Verify(request with { RawTarget = target }, Secrets, at), AuthErrorCodes.SignatureDoesNotMatch);
     }
 

@@ -21,7 +21,13 @@ internal sealed record ClientRequest(
     string ResourcePath,
     IReadOnlyList<(string Name, IReadOnlyList<string> Values)> Parameters,
     IReadOnlyList<(string Name, string Value)> Headers,
-    byte[] Body);
+    byte[] Body)
+{
+    /// <summary>Every part, for a failing property's report.</summary>
+    public override string ToString() =>
+        $"{Method} {Endpoint} path '{ResourcePath}' query [{string.Join(", ", Parameters.Select(p => $"'{p.Name}' = ['{string.Join("', '", p.Values)}']"))}] " +
+        $"headers [{string.Join(", ", Headers.Select(h => $"{h.Name}: '{h.Value}'"))}] body {Convert.ToHexString(Body)}";
+}
 
 /// <summary>
 /// An independent signer: the AWS SDK for .NET's own SigV4 signer (<see cref="AWS4Signer"/>, AWSSDK.Core),
