@@ -213,6 +213,7 @@ public sealed class BotocoreRequests : IAsyncLifetime
     public const string AccessKeyId = "AKIABOTOCORETEST0001";
     public const string Secret = "botocore/Secret+Key=abcdefghijklmnopqrst";
     private const string Python = "/usr/bin/python3";
+    private const string Botocore = "/usr/lib/python3/dist-packages/botocore/auth.py";
 
     private Dictionary<string, ReceivedRequest> _requests = [];
 
@@ -229,6 +230,12 @@ public sealed class BotocoreRequests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (!System.IO.File.Exists(Botocore))
+        {
+            throw new InvalidOperationException(
+                $"{Botocore} is missing: Debian's python3-botocore is not installed (tests/run.sh installs it from tests/required-tools.txt)");
+        }
+
         var start = new ProcessStartInfo(Python)
         {
             RedirectStandardInput = true,
