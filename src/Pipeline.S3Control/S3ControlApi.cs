@@ -55,7 +55,7 @@ public sealed class S3ControlApi
     public S3ControlResponse Handle(S3ControlRequest request, string requestId, string hostId)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var target = S3ControlRoutes.Parse(request.RawTarget);
+        var target = RequestTarget.Parse(request.RawTarget);
         return S3ControlRoutes.Match(request.Method, target.Path).Match(
             Left: unrouted => new S3ControlResponse(unrouted.Status, S3ControlXml.ErrorResponse(unrouted.Code, unrouted.Message, requestId, hostId), unrouted.Code, unrouted.Allow),
             Right: route => AccountOf(request.AccountIdHeader, request.Host)
@@ -78,11 +78,13 @@ public sealed class S3ControlApi
     {
         ArgumentNullException.ThrowIfNull(error);
         var (code, status) = StatusOf(error);
-        return new S3ControlResponse(status, S3ControlXml.ErrorResponse(code, error.Message, requestId, hostId), code);
+        var details = error is Auth.AuthFailure refused ? refused.Details : [];
+        return new S3ControlResponse(status, S3ControlXml.ErrorResponse(code, error.Message, requestId, hostId, details), code);
     }
 
     /// <summary>An error's code and HTTP status: an S3 Control exception by its name (404 for
-    /// NotFoundException, 400 for the others), MalformedXML 400, anything else (the store could not be
+    /// NotFoundException, 400 for the others), MalformedXML 400, an authentication refusal or another
+    /// S3-style error with its own code and status (403 SignatureDoesNotMatch …), anything else (the store could not be
     /// used) InternalServiceException 500.</summary>
     public static (string Code, int Status) StatusOf(Error error) => S3ControlExceptions.ToS3Control(error) switch
     {
@@ -90,6 +92,7 @@ public sealed class S3ControlApi
         S3ControlError s3 => (s3.ExceptionName, 400),
         S3ControlXmlError => (S3ControlXmlError.MalformedXml, 400),
         S3HttpError http => (http.S3Code, http.Status),
+        Auth.AuthFailure refused => (refused.ErrorCode, refused.Status),
         _ => (InternalService, 500),
     };
 
@@ -194,7 +197,7 @@ public sealed class S3ControlApi
 public sealed record S3HttpError : Expected
 {
     /// <summary>The error code of every <see cref="S3HttpError"/>.</summary>
-    public const int ErrorCode = 4603;
+    public const int ErrorCode = 4612;
 
     /// <summary>Creates the error.</summary>
     /// <param name="s3Code">S3's error code (the body's <c>&lt;Code&gt;</c>).</param>

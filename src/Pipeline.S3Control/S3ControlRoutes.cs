@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using LanguageExt;
 
 namespace Pipeline.S3Control;
@@ -32,41 +31,6 @@ public enum S3ControlOperation
     DeleteJobTagging,
 }
 
-/// <summary>A request target split into its path (still percent-encoded) and its query parameters (decoded, in order).</summary>
-/// <param name="Path">The path, as sent.</param>
-/// <param name="Query">Each <c>name=value</c> of the query, percent-decoded (<c>+</c> stays <c>+</c>, as RFC 3986 has it).</param>
-public sealed record RequestTarget(string Path, IReadOnlyList<KeyValuePair<string, string>> Query)
-{
-    /// <summary>Every value of query parameter <paramref name="name"/>.</summary>
-    public IReadOnlyList<string> All(string name)
-    {
-        var values = new List<string>();
-        foreach (var (key, value) in Query)
-        {
-            if (key == name)
-            {
-                values.Add(value);
-            }
-        }
-
-        return values;
-    }
-
-    /// <summary>The first value of query parameter <paramref name="name"/>, or null.</summary>
-    public string? First(string name)
-    {
-        foreach (var (key, value) in Query)
-        {
-            if (key == name)
-            {
-                return value;
-            }
-        }
-
-        return null;
-    }
-}
-
 /// <summary>The operation a request asks for, and the job it names.</summary>
 /// <param name="Operation">The operation.</param>
 /// <param name="JobId">The <c>{id}</c> path segment, percent-decoded; null for CreateJob and ListJobs.</param>
@@ -81,10 +45,9 @@ public sealed record Route(S3ControlOperation Operation, string? JobId);
 public sealed record Unrouted(string Code, int Status, string Message, string? Allow);
 
 /// <summary>
-/// Routing of the S3 Control job API (reference §2), pure: a request target in origin form
-/// (<c>/v20180820/jobs?…</c>) or absolute form (<c>http://123456789012.s3control.local:8080/v20180820/jobs</c>,
-/// as the AWS CLI sends it through an HTTP proxy), under any base path the endpoint URL has
-/// (<c>http://host/base/v20180820/jobs</c>), and the method.
+/// Routing of the S3 Control job API (reference §2), pure: the method and the path of a request
+/// target (<see cref="RequestTarget"/>: origin form, or absolute form as the AWS CLI sends it through an
+/// HTTP proxy), under any base path the endpoint URL has (<c>http://host/base/v20180820/jobs</c>).
 /// </summary>
 public static class S3ControlRoutes
 {
@@ -92,35 +55,6 @@ public static class S3ControlRoutes
     public const string Version = "/v20180820/";
 
     private const string Served = "s3batch serve answers the S3 Control job operations only (CreateJob, DescribeJob, ListJobs, UpdateJobStatus, UpdateJobPriority, Get/Put/DeleteJobTagging under /v20180820/jobs)";
-
-    /// <summary>The path and query of <paramref name="rawTarget"/> (origin or absolute form).</summary>
-    public static RequestTarget Parse(string rawTarget)
-    {
-        ArgumentNullException.ThrowIfNull(rawTarget);
-        var target = rawTarget;
-        var scheme = target.IndexOf("://", StringComparison.Ordinal);
-        if (scheme > 0 && target.IndexOf('/') > scheme)
-        {
-            var pathStart = target.IndexOfAny(['/', '?'], scheme + 3);
-            target = pathStart < 0 ? "/" : target[pathStart] == '?' ? "/" + target[pathStart..] : target[pathStart..];
-        }
-
-        var question = target.IndexOf('?', StringComparison.Ordinal);
-        var path = question < 0 ? target : target[..question];
-        var query = new List<KeyValuePair<string, string>>();
-        if (question >= 0)
-        {
-            foreach (var pair in target[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var equals = pair.IndexOf('=', StringComparison.Ordinal);
-                var name = equals < 0 ? pair : pair[..equals];
-                var value = equals < 0 ? string.Empty : pair[(equals + 1)..];
-                query.Add(new(Decode(name), Decode(value)));
-            }
-        }
-
-        return new RequestTarget(path.Length == 0 ? "/" : path, query);
-    }
 
     /// <summary>The route of <paramref name="method"/> on <paramref name="path"/> (percent-encoded), or why there is none.</summary>
     public static Either<Unrouted, Route> Match(string method, string path)
@@ -143,22 +77,19 @@ public static class S3ControlRoutes
                 "GET" => new Route(S3ControlOperation.ListJobs, null),
                 _ => NotAllowed(method, path, "GET, POST"),
             },
-            [var id] => method == "GET" ? new Route(S3ControlOperation.DescribeJob, Decode(id)) : NotAllowed(method, path, "GET"),
-            [var id, "status"] => method == "POST" ? new Route(S3ControlOperation.UpdateJobStatus, Decode(id)) : NotAllowed(method, path, "POST"),
-            [var id, "priority"] => method == "POST" ? new Route(S3ControlOperation.UpdateJobPriority, Decode(id)) : NotAllowed(method, path, "POST"),
+            [var id] => method == "GET" ? new Route(S3ControlOperation.DescribeJob, RequestTarget.DecodeSegment(id)) : NotAllowed(method, path, "GET"),
+            [var id, "status"] => method == "POST" ? new Route(S3ControlOperation.UpdateJobStatus, RequestTarget.DecodeSegment(id)) : NotAllowed(method, path, "POST"),
+            [var id, "priority"] => method == "POST" ? new Route(S3ControlOperation.UpdateJobPriority, RequestTarget.DecodeSegment(id)) : NotAllowed(method, path, "POST"),
             [var id, "tagging"] => method switch
             {
-                "GET" => new Route(S3ControlOperation.GetJobTagging, Decode(id)),
-                "PUT" => new Route(S3ControlOperation.PutJobTagging, Decode(id)),
-                "DELETE" => new Route(S3ControlOperation.DeleteJobTagging, Decode(id)),
+                "GET" => new Route(S3ControlOperation.GetJobTagging, RequestTarget.DecodeSegment(id)),
+                "PUT" => new Route(S3ControlOperation.PutJobTagging, RequestTarget.DecodeSegment(id)),
+                "DELETE" => new Route(S3ControlOperation.DeleteJobTagging, RequestTarget.DecodeSegment(id)),
                 _ => NotAllowed(method, path, "GET, PUT, DELETE"),
             },
             _ => NotServed(method, path),
         };
     }
-
-    /// <summary>RFC 3986 percent-decoding (<c>+</c> is a plus sign); a malformed escape is kept as written.</summary>
-    public static string Decode(string text) => Uri.UnescapeDataString(text ?? string.Empty);
 
     private static Either<Unrouted, Route> NotServed(string method, string path) =>
         new Unrouted("NotImplemented", 501, $"{method} {path}: {Served}", null);

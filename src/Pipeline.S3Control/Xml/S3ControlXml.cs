@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -108,8 +109,9 @@ public static class S3ControlXml
         return stream.ToArray();
     }
 
-    /// <summary>S3 Control's error body: <c>&lt;ErrorResponse&gt;&lt;Error&gt;&lt;Code/&gt;&lt;Message/&gt;&lt;/Error&gt;&lt;RequestId/&gt;&lt;HostId/&gt;&lt;/ErrorResponse&gt;</c>.</summary>
-    public static byte[] ErrorResponse(string code, string message, string requestId, string hostId)
+    /// <summary>S3 Control's error body: <c>&lt;ErrorResponse&gt;&lt;Error&gt;&lt;Code/&gt;&lt;Message/&gt;&lt;/Error&gt;&lt;RequestId/&gt;&lt;HostId/&gt;&lt;/ErrorResponse&gt;</c>;
+    /// <paramref name="details"/> (S3's extra elements of a refusal: <c>StringToSign</c>, <c>ServerTime</c> …) follow the message inside <c>&lt;Error&gt;</c>.</summary>
+    public static byte[] ErrorResponse(string code, string message, string requestId, string hostId, IReadOnlyList<KeyValuePair<string, string>>? details = null)
     {
         using var stream = new MemoryStream(256 + message.Length);
         using (var writer = XmlWriter.Create(stream, WriterSettings))
@@ -119,6 +121,11 @@ public static class S3ControlXml
             writer.WriteStartElement("Error");
             writer.WriteElementString("Code", code);
             writer.WriteElementString("Message", XmlSafe(message));
+            foreach (var (name, value) in details ?? [])
+            {
+                writer.WriteElementString(XmlConvert.EncodeLocalName(name), XmlSafe(value));
+            }
+
             writer.WriteEndElement();
             writer.WriteElementString("RequestId", requestId);
             writer.WriteElementString("HostId", hostId);
@@ -417,7 +424,7 @@ public sealed record S3ControlXmlError : Expected
     public const string MalformedXml = "MalformedXML";
 
     /// <summary>The error code of every <see cref="S3ControlXmlError"/>.</summary>
-    public const int ErrorCode = 4601;
+    public const int ErrorCode = 4611;
 
     private S3ControlXmlError(string message)
         : base(message, ErrorCode, Option<Error>.None)

@@ -1,9 +1,6 @@
-using System.Collections.Generic;
-using System.Linq;
 using LanguageExt;
 using LanguageExt.Common;
 using Pipeline.S3Control.Auth;
-using Xunit;
 
 namespace Pipeline.S3Control.Tests.Auth;
 

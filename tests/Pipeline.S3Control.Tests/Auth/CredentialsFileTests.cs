@@ -1,7 +1,4 @@
-using System;
-using System.IO;
 using Pipeline.S3Control.Auth;
-using Xunit;
 
 namespace Pipeline.S3Control.Tests.Auth;
 

@@ -1,6 +1,4 @@
-using System.Collections.Generic;
 using Pipeline.S3Control.Auth;
-using Xunit;
 
 namespace Pipeline.S3Control.Tests.Auth;
 

@@ -1,9 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using CsCheck;
 using Pipeline.S3Control.Auth;
-using Xunit;
 
 namespace Pipeline.S3Control.Tests.Auth;
 

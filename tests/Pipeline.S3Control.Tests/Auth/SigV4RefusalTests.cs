@@ -1,8 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.Text;
 using Pipeline.S3Control.Auth;
-using Xunit;
 
 namespace Pipeline.S3Control.Tests.Auth;
 

@@ -2,13 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 
-namespace Pipeline.S3Control.Auth;
+namespace Pipeline.S3Control;
 
 /// <summary>
 /// A request target split into its raw parts: the path and the query exactly as sent (still
-/// percent-encoded), and the authority of an absolute-form target. The one reading of a target that
-/// SigV4 verification uses; a router that reads the query with <see cref="Parameters"/> interprets
-/// it exactly as the signature was checked (<c>%XX</c> decoded as UTF-8, <c>+</c> a plus sign, not a space);
+/// percent-encoded), and the authority of an absolute-form target. The one reading of a target, for
+/// SigV4 verification and the routes alike: the query read with <see cref="Parameters"/> means exactly
+/// what the signature was checked on (<c>%XX</c> decoded as UTF-8, <c>+</c> a plus sign, not a space);
 /// a router that splits <see cref="Path"/> at its raw <c>/</c> and then decodes each segment with
 /// <see cref="DecodeSegment"/> keeps an encoded <c>%2F</c> inside its segment (the signature covers the path exactly as sent).
 /// </summary>
@@ -56,6 +56,35 @@ public sealed record RequestTarget(string Path, string Query, string? Authority)
         }
 
         return result;
+    }
+
+    /// <summary>Every value of query parameter <paramref name="name"/>, in order.</summary>
+    public IReadOnlyList<string> All(string name)
+    {
+        var values = new List<string>();
+        foreach (var (key, value) in Parameters())
+        {
+            if (key == name)
+            {
+                values.Add(value);
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>The first value of query parameter <paramref name="name"/>, or null.</summary>
+    public string? First(string name)
+    {
+        foreach (var (key, value) in Parameters())
+        {
+            if (key == name)
+            {
+                return value;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>One path segment (or any text) decoded: <c>%XX</c> as UTF-8 bytes, <c>+</c> kept, a stray <c>%</c> kept.</summary>
