@@ -289,7 +289,9 @@ public sealed class ServeBoto3Tests
         Assert.Equal(
             [secondId, jobId],
             pages.Select(page => Assert.Single(page.GetProperty("Jobs").EnumerateArray()).GetProperty("JobId").GetString()));
-        Assert.Equal(jobId, Assert.Single(Ok(run, "list_filtered").GetProperty("Jobs").EnumerateArray()).GetProperty("JobId").GetString());
+        var filtered = Ok(run, "list_filtered");
+        Assert.Equal(jobId, Assert.Single(filtered.GetProperty("Jobs").EnumerateArray()).GetProperty("JobId").GetString());
+        Assert.False(filtered.TryGetProperty("NextToken", out _));
 
         // A job that never ran is Cancelled at once, with the reason given.
         var cancelled = Ok(run, "cancel_second");
