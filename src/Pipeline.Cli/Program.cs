@@ -53,7 +53,9 @@ internal static class Program
         try
         {
             // Our own handler below, not System.CommandLine's, which prints the exception with its stack.
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Signals are the commands' own (Signals: cancel a run, stop a worker or server and exit 0):
+            // System.CommandLine's termination handling would race them and force exit 130/143.
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
 #pragma warning disable CA1031 // The edge of the program: a bug must still end as one error object, not a stack trace.
         catch (Exception e)

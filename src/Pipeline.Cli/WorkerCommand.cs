@@ -226,8 +226,8 @@ internal sealed class CountingEndpoint(IFunctionEndpoint inner, InvocationCounte
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }
 
-/// <summary>SIGINT (Ctrl-C) and SIGTERM, handled: the first one runs the callback instead of ending the
-/// process; a second SIGINT ends it.</summary>
+/// <summary>SIGINT (Ctrl-C) and SIGTERM, handled: the first one runs the callback (on the thread pool)
+/// instead of ending the process; a second SIGINT ends it.</summary>
 internal sealed class Signals : IDisposable
 {
     private readonly PosixSignalRegistration _interrupt;
@@ -241,7 +241,10 @@ internal sealed class Signals : IDisposable
             if (Interlocked.Exchange(ref _seen, 1) == 0)
             {
                 context.Cancel = true;
-                onFirst();
+
+                // Off the signal's thread, so the handler returns at once (the callback's cancellation
+                // runs continuations inline, down to the command's end).
+                _ = Task.Run(onFirst);
             }
         }
 
