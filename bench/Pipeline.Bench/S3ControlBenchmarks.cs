@@ -254,6 +254,86 @@ public class S3ControlJobBenchmarks
     }
 }
 
+/// <summary>
+/// The two rows of <see cref="S3ControlJobBenchmarks"/> as pairs, for a machine too noisy to compare rows
+/// measured a minute apart: one operation runs one job each way, (a) <c>s3batch run</c>'s path and
+/// (b) the API, in alternating order (a, b, then b, a, …), each timed alone exactly as in that class
+/// (setups and checks outside its time). The columns are the medians of each way's times and of the
+/// per-pair ratio (b) ÷ (a); the first operation (the warm-up) is not recorded. The row's Mean is the
+/// whole operation (both jobs, their setups and checks): read the columns, not the Mean.
+/// </summary>
+[Config(typeof(S3ControlPairedConfig))]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet owns the lifetime: [GlobalCleanup] disposes the inner fixture.")]
+public class S3ControlJobPairedBenchmarks
+{
+    internal const string Suite = nameof(S3ControlJobPairedBenchmarks);
+    internal const string RunKey = "RunPathMicroseconds";
+    internal const string ApiKey = "ApiMicroseconds";
+    internal const string RatioKey = "ApiOverRunPermyriad";
+
+    private S3ControlJobBenchmarks? _rig;
+    private int _operations;
+
+    /// <summary>Manifest rows (tasks) per job.</summary>
+    [Params(100_000)]
+    public int Tasks { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _rig = new S3ControlJobBenchmarks { Tasks = Tasks };
+        _rig.Setup();
+        foreach (var key in new[] { RunKey, ApiKey, RatioKey })
+        {
+            Measurements.Clear(Suite, key);
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _rig?.Cleanup();
+        _rig = null;
+    }
+
+    [Benchmark(Description = "paired: one job each way per operation, alternating order (Mean = both jobs + setups)")]
+    public async Task<long> Pair()
+    {
+        var rig = _rig!;
+        var runFirst = _operations % 2 == 0;
+        long run = 0, api = 0;
+        for (var half = 0; half < 2; half++)
+        {
+            if (runFirst == (half == 0))
+            {
+                rig.OpenState();
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                await rig.RunPath().ConfigureAwait(false);
+                run = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+                rig.CheckAndClose();
+            }
+            else
+            {
+                rig.StartServe();
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                await rig.Api().ConfigureAwait(false);
+                api = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+                rig.StopServeCheckAndClose();
+            }
+        }
+
+        if (_operations++ > 0)
+        {
+            Measurements.Record(Suite, RunKey, run);
+            Measurements.Record(Suite, ApiKey, api);
+            Measurements.Record(Suite, RatioKey, api * 10_000 / run);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// {Suite}: run path {run / 1000.0:0.0} ms, API {api / 1000.0:0.0} ms, API/run {(double)api / run:0.000} ({(runFirst ? "run first" : "API first")})"));
+        }
+
+        return run + api;
+    }
+}
+
 /// <summary>One create-job request as the JSON the CLI verbs take and as the REST-XML body
 /// <c>aws s3control create-job</c> sends (§9 of the wire reference), each with a fresh ClientRequestToken.</summary>
 internal sealed class CreateJobBodies
@@ -415,6 +495,30 @@ public sealed class S3ControlJobConfig : DurableConfigBase
     public S3ControlJobConfig()
         : base(warmups: 1, iterations: 8)
     {
+    }
+}
+
+/// <summary>The paired rows: the job settings of the durable benchmarks (1 warm-up + 8 operations, here
+/// 8 pairs), marked default so <c>--job dry</c> replaces it, with the pairs' medians as columns (no
+/// Tasks/s: an operation is two jobs).</summary>
+public sealed class S3ControlPairedConfig : ManualConfig
+{
+    public S3ControlPairedConfig()
+    {
+        AddJob(Job.Default
+            .WithStrategy(BenchmarkDotNet.Engines.RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(1)
+            .WithIterationCount(8)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1)
+            .AsDefault());
+        static (string, string)? Key(string key) => (S3ControlJobPairedBenchmarks.Suite, key);
+        static string Ms(long us) => (us / 1000.0).ToString("N1", CultureInfo.InvariantCulture) + " ms";
+        AddColumn(
+            new MeasurementColumn("(a) run path, median", "s3batch run's path: CreateJob to the worker's return (median over the pairs)", _ => Key(S3ControlJobPairedBenchmarks.RunKey), Ms),
+            new MeasurementColumn("(b) API, median", "The API: HTTP CreateJob to a DescribeJob answering Complete (median over the pairs)", _ => Key(S3ControlJobPairedBenchmarks.ApiKey), Ms),
+            new MeasurementColumn("(b) ÷ (a), median of pairs", "The API's time over the run path's in the same pair (median over the pairs)", _ => Key(S3ControlJobPairedBenchmarks.RatioKey), static v => (v / 10_000.0).ToString("0.000", CultureInfo.InvariantCulture)));
     }
 }
 
