@@ -28,6 +28,7 @@ internal static partial class DocCommand
             ["alias", var definition] when definition.Split('=', 2) is [_, var value] => Problems(value),
             ["sam", "deploy", .. var args] => SamDeploy(args),
             ["aws", .. var args] => Aws(args),
+            ["export", .. var assignments] => Export(assignments),
             [var script, .. var args] when script.EndsWith(".sh", StringComparison.Ordinal) => Script(script, args),
             [var program, ..] => [$"no check for `{program}` commands: add one to {nameof(DocCommand)}"],
         };
@@ -153,6 +154,15 @@ internal static partial class DocCommand
         var section = Regex.Match(template, @"^Parameters:\n(?<body>(?:[ \t].*\n|\n)*)", RegexOptions.Multiline).Groups["body"].Value;
         return [.. Regex.Matches(section, @"^  (\w+):", RegexOptions.Multiline).Select(m => m.Groups[1].Value)];
     }
+
+    /// <summary><c>export NAME=VALUE …</c>: each word an assignment to a valid variable name.</summary>
+    private static List<string> Export(List<string> assignments) =>
+        assignments.Count == 0
+            ? ["export: no variable is set"]
+            : [.. assignments.Where(a => !ExportAssignment().IsMatch(a)).Select(a => $"export: `{a}` is not NAME=VALUE")];
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*=")]
+    private static partial Regex ExportAssignment();
 
     private static List<string> Aws(List<string> args) =>
         [.. args.Where(a => a.StartsWith("file://", StringComparison.Ordinal))
