@@ -24,14 +24,12 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var options = new JobOptions();
-        var state = new StateOptions();
+        var queue = new QueueOptions();
         var port = new Option<int>("--port") { Description = $"The port (default {ServerOptions.DefaultPort}; 0: any free port, printed at start).", DefaultValueFactory = _ => ServerOptions.DefaultPort };
         var bind = new Option<string>("--bind") { Description = "The address to listen on (default 127.0.0.1; a non-loopback address needs --auth sigv4 or --allow-unauthenticated).", DefaultValueFactory = _ => "127.0.0.1" };
         var auth = new Option<string>("--auth") { Description = "none (default) or sigv4: verify AWS Signature Version 4 with the keys of --credentials.", DefaultValueFactory = _ => "none" }.AcceptOnlyFromAmong("none", "sigv4");
         var credentials = new Option<string?>("--credentials") { Description = "An AWS shared credentials file (INI: [profile] aws_access_key_id / aws_secret_access_key): the keys --auth sigv4 accepts." };
         var allowUnauthenticated = new Option<bool>("--allow-unauthenticated") { Description = "Serve a non-loopback address without authentication (anyone who reaches it can create and cancel jobs)." };
-        var maxJobs = new Option<int>("--max-jobs") { Description = "Jobs run at once (default 1); a job of higher priority pauses the lowest running one when all are busy.", DefaultValueFactory = _ => 1 };
         var maxBody = new Option<long>("--max-body-bytes") { Description = $"The largest request body accepted (default {ServerOptions.DefaultMaxBodyBytes}).", DefaultValueFactory = _ => ServerOptions.DefaultMaxBodyBytes };
         var quiet = new Option<bool>("--quiet") { Description = "No access log (one stderr line per request)." };
         var command = new Command("serve", "Serve the S3 Control job API (CreateJob, DescribeJob, ListJobs, UpdateJobStatus, UpdateJobPriority, Get/Put/DeleteJobTagging) over HTTP and run its jobs.")
@@ -41,23 +39,14 @@ internal static class ServeCommand
             auth,
             credentials,
             allowUnauthenticated,
-            maxJobs,
             maxBody,
             quiet,
         };
-        options.AddTo(command, forWorker: true);
-        state.AddTo(command);
+        queue.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
-                var settings = options.Read(parse);
-                settings.Check();
-                if (parse.GetValue(maxJobs) < 1)
-                {
-                    throw new UsageException("--max-jobs must be at least 1");
-                }
-
                 if (parse.GetValue(port) is < 0 or > 65535)
                 {
                     throw new UsageException($"--port must be 0 to 65535, got {parse.GetValue(port)}");
@@ -70,32 +59,16 @@ internal static class ServeCommand
 
                 var address = Address(parse.GetValue(bind)!);
                 var authenticator = Authenticator(parse.GetValue(auth)!, parse.GetValue(credentials), address, parse.GetValue(allowUnauthenticated));
-                using var jobs = JobStates.Open(state.Directory(parse));
-                var store = options.Stores.Open(parse);
-                try
+                return await queue.RunAsync(parse, "serve", untilIdle: false, async run =>
                 {
-                    using var counter = InvocationCounter.Open(parse.GetValue(options.InvocationCounter));
-                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    using var signals = Signals.OnInterrupt(() =>
-                    {
-                        Console.Error.WriteLine("s3batch serve: stopping (running jobs stay where they are, to be resumed)");
-                        stop.Cancel();
-                    });
-                    var service = new JobService(jobs, TimeProvider.System);
-                    var log = parse.GetValue(quiet) ? null : new Action<string>(static line => Console.Error.WriteLine("s3batch serve: " + line));
-                    var worker = new JobWorker(
-                        jobs,
-                        job => JobSetups.Create(job, store, settings, counter, progress: null),
-                        new WorkerOptions(parse.GetValue(maxJobs), UntilIdle: false),
-                        static line => Console.Error.WriteLine("s3batch worker: " + line));
-                    await using var server = await Listen(service, new ServerOptions
+                    await using var server = await Listen(new JobService(run.Jobs, TimeProvider.System), new ServerOptions
                     {
                         Bind = address,
                         Port = parse.GetValue(port),
                         MaxBodyBytes = parse.GetValue(maxBody),
                         Authenticator = authenticator,
-                        Log = log,
-                        JobsChanged = worker.Wake,
+                        Log = parse.GetValue(quiet) ? null : static line => Console.Error.WriteLine("s3batch serve: " + line),
+                        JobsChanged = run.Worker.Wake,
                     }).ConfigureAwait(false);
                     using (var stdout = Console.OpenStandardOutput())
                     {
@@ -103,14 +76,10 @@ internal static class ServeCommand
                         stdout.Flush();
                     }
 
-                    await worker.RunAsync(stop.Token).ConfigureAwait(false);
-                    Console.Error.WriteLine($"s3batch serve: stopped; {worker.Finished.Count} job run(s) ended, invocations {counter.Count}");
+                    await run.Worker.RunAsync(run.Stop).ConfigureAwait(false);
+                    Console.Error.WriteLine($"s3batch serve: stopped; {run.Worker.Finished.Count} job run(s) ended, invocations {run.Invocations.Count}");
                     return 0;
-                }
-                finally
-                {
-                    (store as IDisposable)?.Dispose();
-                }
+                }, cancellationToken).ConfigureAwait(false);
             }
             catch (CliException e)
             {

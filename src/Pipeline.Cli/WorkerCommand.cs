@@ -25,52 +25,21 @@ internal static class WorkerCommand
 {
     public static Command Create()
     {
-        var options = new JobOptions();
-        var state = new StateOptions();
-        var maxJobs = new Option<int>("--max-jobs") { Description = "Jobs run at once (default 1); a job of higher priority pauses the lowest running one when all are busy.", DefaultValueFactory = _ => 1 };
+        var queue = new QueueOptions();
         var untilIdle = new Option<bool>("--until-idle") { Description = "Exit (0) once no job is left that this worker can run." };
-        var command = new Command("worker", "Run the job service's queue: Ready jobs by priority, resumed jobs, cancel requests (see create-job, update-job-status).")
-        {
-            maxJobs,
-            untilIdle,
-        };
-        options.AddTo(command, forWorker: true);
-        state.AddTo(command);
+        var command = new Command("worker", "Run the job service's queue: Ready jobs by priority, resumed jobs, cancel requests (see create-job, update-job-status).");
+        queue.AddTo(command);
+        command.Add(untilIdle);
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
-                var settings = options.Read(parse);
-                settings.Check();
-                if (parse.GetValue(maxJobs) < 1)
+                return await queue.RunAsync(parse, "worker", parse.GetValue(untilIdle), async run =>
                 {
-                    throw new UsageException("--max-jobs must be at least 1");
-                }
-
-                using var jobs = JobStates.Open(state.Directory(parse));
-                var store = options.Stores.Open(parse);
-                try
-                {
-                    using var counter = InvocationCounter.Open(parse.GetValue(options.InvocationCounter));
-                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    using var signals = Signals.OnInterrupt(() =>
-                    {
-                        Console.Error.WriteLine("s3batch worker: stopping (running jobs stay where they are, to be resumed)");
-                        stop.Cancel();
-                    });
-                    var worker = new JobWorker(
-                        jobs,
-                        job => JobSetups.Create(job, store, settings, counter, progress: null),
-                        new WorkerOptions(parse.GetValue(maxJobs), parse.GetValue(untilIdle)),
-                        static line => Console.Error.WriteLine("s3batch worker: " + line));
-                    await worker.RunAsync(stop.Token).ConfigureAwait(false);
-                    Console.Error.WriteLine($"s3batch worker: {worker.Finished.Count} job run(s) ended, invocations {counter.Count}");
+                    await run.Worker.RunAsync(run.Stop).ConfigureAwait(false);
+                    Console.Error.WriteLine($"s3batch worker: {run.Worker.Finished.Count} job run(s) ended, invocations {run.Invocations.Count}");
                     return 0;
-                }
-                finally
-                {
-                    (store as IDisposable)?.Dispose();
-                }
+                }, cancellationToken).ConfigureAwait(false);
             }
             catch (CliException e)
             {
@@ -80,6 +49,62 @@ internal static class WorkerCommand
         return command;
     }
 }
+
+/// <summary>What runs the job queue in a command (<c>worker</c>, <c>serve</c>): the worker's options
+/// (<c>--max-jobs</c>, the store and function options of <c>run</c>, <c>--function</c>,
+/// <c>--state</c>) and one way to open the job and object stores, handle SIGINT/SIGTERM (stop: running
+/// jobs stay where they stand) and build the <see cref="JobWorker"/>.</summary>
+internal sealed class QueueOptions
+{
+    private readonly JobOptions _job = new();
+    private readonly StateOptions _state = new();
+    private readonly Option<int> _maxJobs = new("--max-jobs") { Description = "Jobs run at once (default 1); a job of higher priority pauses the lowest running one when all are busy.", DefaultValueFactory = _ => 1 };
+
+    public void AddTo(Command command)
+    {
+        command.Add(_maxJobs);
+        _job.AddTo(command, forWorker: true);
+        _state.AddTo(command);
+    }
+
+    /// <summary>Checks the options (usage errors throw), opens the stores, and runs <paramref name="body"/>
+    /// with the worker (not started: the body runs it) and the stop token SIGINT/SIGTERM cancel; closes everything after.</summary>
+    public async Task<int> RunAsync(ParseResult parse, string name, bool untilIdle, Func<QueueRun, Task<int>> body, CancellationToken cancellationToken)
+    {
+        var settings = _job.Read(parse);
+        settings.Check();
+        if (parse.GetValue(_maxJobs) < 1)
+        {
+            throw new UsageException("--max-jobs must be at least 1");
+        }
+
+        using var jobs = JobStates.Open(_state.Directory(parse));
+        var store = _job.Stores.Open(parse);
+        try
+        {
+            using var counter = InvocationCounter.Open(parse.GetValue(_job.InvocationCounter));
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var signals = Signals.OnInterrupt(() =>
+            {
+                Console.Error.WriteLine($"s3batch {name}: stopping (running jobs stay where they are, to be resumed)");
+                stop.Cancel();
+            });
+            var worker = new JobWorker(
+                jobs,
+                job => JobSetups.Create(job, store, settings, counter, progress: null),
+                new WorkerOptions(parse.GetValue(_maxJobs), untilIdle),
+                static line => Console.Error.WriteLine("s3batch worker: " + line));
+            return await body(new QueueRun(jobs, worker, counter, stop.Token)).ConfigureAwait(false);
+        }
+        finally
+        {
+            (store as IDisposable)?.Dispose();
+        }
+    }
+}
+
+/// <summary>An open queue: the job store, its worker, the invocation count, and the stop token.</summary>
+internal sealed record QueueRun(SqliteJobStore Jobs, JobWorker Worker, InvocationCounter Invocations, CancellationToken Stop);
 
 /// <summary>Opens the job service's store (<c>--state</c>), or a clear error naming the directory.</summary>
 internal static class JobStates
