@@ -35,6 +35,14 @@ internal sealed class CliProcess : IAsyncDisposable
     /// s3batch an ignored Ctrl-C.</summary>
     public static CliProcess Start(params string[] args)
     {
+        var process = Process.Start(StartInfo(args))!;
+        return new CliProcess(process, "s3batch " + string.Join(' ', args));
+    }
+
+    /// <summary><c>setsid dotnet s3batch.dll ARGS</c> with its output redirected, SIGINT's default
+    /// disposition restored first (see <see cref="Interrupt"/>).</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    {
         Assert.True(Interrupt.RestoreDefault(), "could not restore SIGINT's default disposition (signal(2) failed)");
         var start = new ProcessStartInfo("setsid")
         {
@@ -44,14 +52,12 @@ internal sealed class CliProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        string[] all = ["dotnet", Path.Combine(AppContext.BaseDirectory, "s3batch.dll"), .. args];
-        foreach (var arg in all)
+        foreach (var arg in (string[])["dotnet", Path.Combine(AppContext.BaseDirectory, "s3batch.dll"), .. args])
         {
             start.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(start)!;
-        return new CliProcess(process, "s3batch " + string.Join(' ', args));
+        return start;
     }
 
     /// <summary>SIGKILL to the whole process group: the s3batch process and every process it started

@@ -40,6 +40,20 @@ public sealed class ServeCommandTests
         Assert.Equal(0, stopped.ExitCode);
     }
 
+    [Fact]
+    public async Task Serve_OnAPortInUse_FailsNamingTheAddress()
+    {
+        using var dir = new TempDir();
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var run = await Run.S3Batch("serve", "--port", port, "--state", dir.Combine("state"), "--store", dir.Combine("store"));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Pipeline.ListenFailed", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{port}", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, run.Stdout);
+    }
+
     [Theory]
     [InlineData(new[] { "--auth", "sigv4" }, "--auth sigv4 needs --credentials")]
     [InlineData(new[] { "--credentials", "creds" }, "--credentials is used by --auth sigv4")]

@@ -60,20 +60,7 @@ internal sealed class ServeProcess : IAsyncDisposable
     /// <summary>Starts <c>s3batch serve --port 0 ARGS</c> and waits (hang guard 90 s) for its listening line.</summary>
     public static async Task<ServeProcess> StartAsync(params string[] args)
     {
-        Assert.True(Interrupt.RestoreDefault(), "could not restore SIGINT's default disposition (signal(2) failed)");
-        var start = new ProcessStartInfo("setsid")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var arg in (string[])["dotnet", Path.Combine(AppContext.BaseDirectory, "s3batch.dll"), "serve", "--port", "0", .. args])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        var start = CliProcess.StartInfo(["serve", "--port", "0", .. args]);
         var process = Process.Start(start)!;
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         string? first;
