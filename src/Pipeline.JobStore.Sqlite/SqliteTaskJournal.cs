@@ -46,7 +46,7 @@ internal sealed class SqliteTaskJournal : ITaskJournal
     private readonly string _jobId;
     private readonly string _location;
     private readonly object _gate = new();
-    private readonly List<(long Target, TaskCompletionSource Done)> _flushes = [];
+    private readonly List<(long Target, long ActiveVersion, TaskCompletionSource Done)> _flushes = [];
     private readonly TaskCompletionSource _writerExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private JournalEntry[] _queue = new JournalEntry[Capacity];
     private JournalEntry[] _spare = new JournalEntry[Capacity];
@@ -56,6 +56,10 @@ internal sealed class SqliteTaskJournal : ITaskJournal
     private long _reported;
     private long _activeMilliseconds = -1;
     private long _activeWritten = -1;
+
+    /// <summary>Counts <see cref="SetActiveMilliseconds"/> calls; a flush waits until the version it saw is written.</summary>
+    private long _activeVersion;
+    private long _activeVersionWritten;
     private bool _flushRequested;
     private bool _stopping;
     private bool _disposed;
@@ -201,7 +205,7 @@ internal sealed class SqliteTaskJournal : ITaskJournal
             }
 
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _flushes.Add((_appended, done));
+            _flushes.Add((_appended, Interlocked.Read(ref _activeVersion), done));
             _flushRequested = true;
             Monitor.Pulse(_gate);
             return done.Task;
@@ -213,6 +217,7 @@ internal sealed class SqliteTaskJournal : ITaskJournal
     {
         ArgumentOutOfRangeException.ThrowIfNegative(milliseconds);
         Interlocked.Exchange(ref _activeMilliseconds, milliseconds);
+        Interlocked.Increment(ref _activeVersion);
     }
 
     /// <inheritdoc />
@@ -369,6 +374,7 @@ internal sealed class SqliteTaskJournal : ITaskJournal
                 JournalEntry[] batch;
                 int count;
                 long active;
+                long version;
                 lock (_gate)
                 {
                     // Group commit: the writer wakes when something is queued, then gathers for at
@@ -389,10 +395,13 @@ internal sealed class SqliteTaskJournal : ITaskJournal
                         Monitor.Wait(_gate, GatherTime);
                     }
 
+                    // The version before the value: a value newer than its version is caught up on the next round.
+                    version = Interlocked.Read(ref _activeVersion);
                     active = Interlocked.Read(ref _activeMilliseconds);
                     _flushRequested = false;
                     if (_count == 0 && active == _activeWritten)
                     {
+                        _activeVersionWritten = Math.Max(_activeVersionWritten, version);
                         CompleteFlushes();
                         if (_stopping)
                         {
@@ -415,6 +424,7 @@ internal sealed class SqliteTaskJournal : ITaskJournal
                 {
                     _committed += count;
                     _activeWritten = active;
+                    _activeVersionWritten = Math.Max(_activeVersionWritten, version);
                 }
 
                 _onCommitted!(entries);
@@ -423,6 +433,9 @@ internal sealed class SqliteTaskJournal : ITaskJournal
                 {
                     _reported += count;
                     CompleteFlushes();
+
+                    // A flush that asked for an active time set after this group's was read: commit it now.
+                    _flushRequested |= _flushes.Count > 0;
                 }
 
                 deadline = Environment.TickCount64 + (long)CommitInterval.TotalMilliseconds;
@@ -434,7 +447,7 @@ internal sealed class SqliteTaskJournal : ITaskJournal
             lock (_gate)
             {
                 _fault = e;
-                foreach (var (_, done) in _flushes)
+                foreach (var (_, _, done) in _flushes)
                 {
                     done.TrySetException(Faulted());
                 }
@@ -450,12 +463,13 @@ internal sealed class SqliteTaskJournal : ITaskJournal
         }
     }
 
-    /// <summary>Completes the flushes whose entries are all committed and reported (the caller holds the lock).</summary>
+    /// <summary>Completes the flushes whose entries are all committed and reported, with the active time
+    /// they saw written (the caller holds the lock).</summary>
     private void CompleteFlushes()
     {
         _flushes.RemoveAll(f =>
         {
-            if (f.Target > _reported)
+            if (f.Target > _reported || f.ActiveVersion > _activeVersionWritten)
             {
                 return false;
             }

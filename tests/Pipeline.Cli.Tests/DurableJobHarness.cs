@@ -309,7 +309,7 @@ internal sealed class JobWatch : IDisposable
     public IReadOnlyList<StatusHistoryEntry> History(string jobId) =>
         _store.History(jobId).Match(Succ: h => h, Fail: e => throw new InvalidOperationException($"cannot read job {jobId}'s history: {e.Message}"));
 
-    /// <summary>Polls every <paramref name="interval"/> until <paramref name="until"/> holds (the job
+    /// <summary>Polls every <paramref name="interval"/> (zero: back to back) until <paramref name="until"/> holds (the job
     /// then) or <paramref name="process"/> has exited (null).</summary>
     public async Task<StoredJob?> WaitAsync(string jobId, Func<StoredJob, bool> until, CliProcess process, TimeSpan interval, TimeSpan guard)
     {
@@ -328,7 +328,14 @@ internal sealed class JobWatch : IDisposable
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"job {jobId} stayed {job.Status} ({Done(job)} done) for {guard.TotalSeconds:0} s while {process.CommandLine} ran");
-            await Task.Delay(interval);
+            if (interval > TimeSpan.Zero)
+            {
+                await Task.Delay(interval);
+            }
+            else
+            {
+                Thread.Yield(); // spin: a Preparing of a few milliseconds must not fall between two reads
+            }
         }
     }
 

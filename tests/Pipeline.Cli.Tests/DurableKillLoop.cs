@@ -87,7 +87,7 @@ internal static class KillLoop
                 await Task.Delay(TimeSpan.FromMilliseconds(target));
             }
 
-            var seen = await watch.WaitAsync(jobId, moment, worker, fastPoll, guard);
+            var seen = await watch.WaitAsync(jobId, moment, worker, aim is KillAim.Preparing ? TimeSpan.Zero : fastPoll, guard);
             if (seen is null || seen.Status.IsTerminal())
             {
                 // The job ended before the moment came: nothing left to kill.

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using CsCheck;
 using Pipeline.Core;
 using Pipeline.Engine;
@@ -32,10 +33,11 @@ public sealed class JournalCodecTests
     [Fact]
     public void EveryBatch_DecodesToWhatWasEncoded()
     {
-        var encoder = new JournalEncoder();
+        // One encoder (its buffer reused from batch to batch) per thread: CsCheck samples in parallel.
+        using var encoders = new ThreadLocal<JournalEncoder>(() => new JournalEncoder());
         Entry.Array[0, 60].Sample(entries =>
         {
-            var bytes = encoder.Encode(entries).ToArray();
+            var bytes = encoders.Value!.Encode(entries).ToArray();
             Assert.Equal(entries, Decode(bytes, strings: true));
 
             // Without strings: the same rows, kinds, codes, attempts and messages.
