@@ -85,6 +85,15 @@ public sealed class XmlCodecTests
     }
 
     [Fact]
+    public void ADeeplyNestedBody_IsRefused_NotAStackOverflow()
+    {
+        const int Depth = 200_000;
+        var body = "<CreateJobRequest>" + string.Concat(Enumerable.Repeat("<Report>", Depth)) + string.Concat(Enumerable.Repeat("</Report>", Depth)) + "</CreateJobRequest>";
+        var error = Fail(S3ControlXml.RequestToJson(Encoding.UTF8.GetBytes(body), "CreateJobRequest"));
+        Assert.Contains("nested deeper than 32 elements", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EmptyBody_IsAnEmptyObject_SoTheRulesSayWhatIsMissing() =>
         Assert.Equal("{}", Encoding.UTF8.GetString(Ok(S3ControlXml.RequestToJson(Array.Empty<byte>(), "CreateJobRequest"))));
 
@@ -96,6 +105,20 @@ public sealed class XmlCodecTests
         Assert.Equal("high", json["Priority"]!.GetValue<string>());
         Assert.Equal("True", json["ConfirmationRequired"]!.GetValue<string>()); // botocore writes only "true"/"false"
         Assert.Equal("42", json["Description"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("007", "7")]
+    [InlineData("+12", "12")]
+    [InlineData("-1", "-1")]
+    [InlineData("2147483648", "2147483648")]
+    [InlineData("99999999999999999999999", "\"99999999999999999999999\"")]
+    [InlineData("1e3", "\"1e3\"")]
+    [InlineData(" 5", "5")]
+    public void Numbers_AsJsonNumbersWhenTheyAreIntegers_ElseText(string text, string expected)
+    {
+        var json = JsonNode.Parse(Ok(S3ControlXml.RequestToJson(Encoding.UTF8.GetBytes($"<CreateJobRequest><Priority>{text}</Priority></CreateJobRequest>"), "CreateJobRequest")))!;
+        Assert.Equal(expected, json["Priority"]!.ToJsonString());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -24,6 +25,11 @@ namespace Pipeline.S3Control;
 /// </summary>
 public static class S3ControlXml
 {
+    /// <summary>How deep a request body may nest (the deepest S3 Control request member is far less). A
+    /// deeper body is refused by a streaming scan before it is loaded: the conversion recurses, and a
+    /// reader's cost per element grows with the depth, so a deep body could exhaust the stack or the CPU.</summary>
+    private const int MaxDepth = 32;
+
     private static readonly XmlReaderSettings ReaderSettings = new()
     {
         DtdProcessing = DtdProcessing.Prohibit,
@@ -56,6 +62,17 @@ public static class S3ControlXml
         XElement element;
         try
         {
+            using (var scan = XmlReader.Create(new MemoryStream(body.ToArray(), writable: false), ReaderSettings))
+            {
+                while (scan.Read())
+                {
+                    if (scan.Depth >= MaxDepth)
+                    {
+                        return S3ControlXmlError.Malformed($"the request body is nested deeper than {MaxDepth} elements (no S3 Control request is)");
+                    }
+                }
+            }
+
             using var stream = new MemoryStream(body.ToArray(), writable: false);
             using var reader = XmlReader.Create(stream, ReaderSettings);
             element = XElement.Load(reader, LoadOptions.PreserveWhitespace);
@@ -334,21 +351,14 @@ public static class S3ControlXml
         {
             writer.WriteBooleanValue(text == "true");
         }
-        else if (S3ControlShapes.Numbers.Contains(name) && IsInteger(text))
+        else if (S3ControlShapes.Numbers.Contains(name) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
         {
-            writer.WriteRawValue(text.TrimStart('+'));
+            writer.WriteNumberValue(number);
         }
         else
         {
             writer.WriteStringValue(text);
         }
-    }
-
-    private static bool IsInteger(string text)
-    {
-        var digits = text.AsSpan().TrimStart("+-");
-        return text.Length is > 0 and <= 40 && text.AsSpan().IndexOfAny("+-") is 0 or -1 && text.Length - digits.Length <= 1
-            && digits.Length > 0 && !digits.ContainsAnyExceptInRange('0', '9');
     }
 
     private static bool HasText(XElement element) => element.Nodes().OfType<XText>().Any(t => !string.IsNullOrWhiteSpace(t.Value))
