@@ -73,7 +73,7 @@ public sealed class DurableCustomRuntimeKillTests(ITestOutputHelper output)
     {
         using var job = await CorpusJob.CreateAsync(tasks: 240);
         var state = job.Combine("jobs");
-        var runtime = SlowRuntime.Write(job);
+        var runtime = SlowRuntime.Write(job, delay: "0.2");
         var created = await Run.S3Batch("create-job", "--cli-input-json", "file://" + job.JobJson, "--state", state);
         Assert.True(created.ExitCode == 0, $"create-job exited {created.ExitCode}: {created.Stderr}");
         var jobId = JsonDocument.Parse(created.Stdout).RootElement.GetProperty("JobId").GetString()!;
@@ -84,7 +84,9 @@ public sealed class DurableCustomRuntimeKillTests(ITestOutputHelper output)
         using (var watch = new JobWatch(state))
         {
             await using var first = CliProcess.Start(worker);
-            var seen = await watch.WaitAsync(jobId, j => JobWatch.Done(j) >= 60, first, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3));
+            // The runtimes move in step (same delay): wait for a moment one of them holds an invocation
+            // (taken, not answered: 0.2 s each), not one where all four sit between two.
+            var seen = await watch.WaitAsync(jobId, j => JobWatch.Done(j) >= 60 && job.Lines("taken").Except(job.Lines("answered")).Any(), first, TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(3));
             if (seen is not { Status: JobStatus.Active })
             {
                 Assert.Fail($"the job was not Active with 60 tasks done: {seen?.Status}; {CliProcess.Tail((await first.WaitAsync(TimeSpan.FromSeconds(30))).Stderr)}");
