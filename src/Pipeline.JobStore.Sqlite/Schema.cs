@@ -75,6 +75,9 @@ internal static class Schema
             CREATE INDEX jobs_by_account ON jobs(account, created DESC, id DESC);
             CREATE INDEX jobs_queue ON jobs(status, priority DESC, created, id);
             """),
+        new(3, "the manifest a ManifestGenerator wrote at Preparing (JSON: Bucket, Key, ETag, Published)", """
+            ALTER TABLE jobs ADD COLUMN generated_manifest TEXT;
+            """),
     ];
 
     /// <summary>The version this code writes.</summary>

@@ -42,7 +42,7 @@ public sealed class SqliteJobStore : IJobStore
     internal const int BusyTimeoutMilliseconds = 5000;
 
     private const string JobColumns = "id, request, status, priority, created, terminated, suspended_date, suspended_cause, status_update_reason, "
-        + "total, succeeded, failed, redrives, active_ms, failure_reasons, manifest_version, seed, written_report";
+        + "total, succeeded, failed, redrives, active_ms, failure_reasons, manifest_version, seed, written_report, generated_manifest";
 
     /// <summary>The locks this process holds, by lock file: a second TryLock of one job in this process
     /// fails (as the OS lock does), and only a holder may open the job's journal.</summary>
@@ -267,6 +267,7 @@ public sealed class SqliteJobStore : IJobStore
                 .With("$prepared", change.Prepared is not null)
                 .With("$total", change.Prepared?.Tasks ?? 0)
                 .With("$manifestVersion", change.Prepared?.ManifestVersion)
+                .With("$generated", change.Prepared?.Generated is { } generated ? StoredJson.Generated(generated) : null)
                 .With("$report", change.Report is { } report ? StoredJson.Report(report) : null);
             update.CommandText = $"""
                 UPDATE jobs SET
@@ -278,6 +279,7 @@ public sealed class SqliteJobStore : IJobStore
                     failure_reasons = $failures,
                     total = CASE WHEN $prepared THEN $total ELSE total END,
                     manifest_version = CASE WHEN $prepared THEN $manifestVersion ELSE manifest_version END,
+                    generated_manifest = CASE WHEN $prepared THEN $generated ELSE generated_manifest END,
                     written_report = COALESCE($report, written_report)
                 WHERE id = $id AND status IN {StatusList(update, change.From)}
                 """;
@@ -524,7 +526,8 @@ public sealed class SqliteJobStore : IJobStore
                 FailureReasons: reader.GetString(14),
                 ManifestVersion: reader.NullableString(15),
                 Seed: unchecked((ulong)reader.GetInt64(16)),
-                WrittenReport: reader.NullableString(17)));
+                WrittenReport: reader.NullableString(17),
+                GeneratedManifest: reader.NullableString(18)));
         }
 
         return rows;
@@ -594,14 +597,16 @@ public sealed class SqliteJobStore : IJobStore
 
         IReadOnlyList<JobFailure> failures;
         WrittenReport? report;
+        GeneratedManifest? generated;
         try
         {
             failures = StoredJson.ReadFailureReasons(row.FailureReasons);
             report = row.WrittenReport is { } json ? StoredJson.ReadReport(json) : null;
+            generated = row.GeneratedManifest is { } manifest ? StoredJson.ReadGenerated(manifest) : null;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
         {
-            return StoredJson.Corrupt(Location, $"the failure reasons or report of job {row.Id}", e.Message);
+            return StoredJson.Corrupt(Location, $"the failure reasons, report or generated manifest of job {row.Id}", e.Message);
         }
 
         return new StoredJob(
@@ -619,7 +624,8 @@ public sealed class SqliteJobStore : IJobStore
             failures,
             row.ManifestVersion,
             row.Seed,
-            report);
+            report,
+            generated);
     }
 
     /// <summary>Runs <paramref name="operation"/> in a read transaction (one snapshot for its queries).</summary>
@@ -672,7 +678,8 @@ public sealed class SqliteJobStore : IJobStore
         string FailureReasons,
         string? ManifestVersion,
         ulong Seed,
-        string? WrittenReport);
+        string? WrittenReport,
+        string? GeneratedManifest);
 
     /// <summary>A held job lock: the open lock file (its flock) and its entry in <see cref="HeldLocks"/>.</summary>
     private sealed class JobLock(string path, FileStream file) : IDisposable

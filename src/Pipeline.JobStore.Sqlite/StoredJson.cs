@@ -80,6 +80,25 @@ internal static class StoredJson
         return new WrittenReport(Text(root, "Bucket"), Text(root, "ManifestKey"), results);
     }
 
+    /// <summary>The generated manifest as JSON.</summary>
+    public static string Generated(GeneratedManifest manifest) => Write(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteString("Bucket", manifest.Bucket);
+        writer.WriteString("Key", manifest.Key);
+        writer.WriteString("ETag", manifest.ETag);
+        writer.WriteBoolean("Published", manifest.Published);
+        writer.WriteEndObject();
+    });
+
+    /// <summary>Reads <see cref="Generated(GeneratedManifest)"/>'s JSON.</summary>
+    public static GeneratedManifest ReadGenerated(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        return new GeneratedManifest(Text(root, "Bucket"), Text(root, "Key"), Text(root, "ETag"), root.GetProperty("Published").GetBoolean());
+    }
+
     /// <summary>The ListJobs token after the job (<paramref name="created"/>, <paramref name="jobId"/>):
     /// base64url of a version byte, the creation time (Unix ms, big-endian) and the id.</summary>
     public static string NextToken(long created, string jobId)

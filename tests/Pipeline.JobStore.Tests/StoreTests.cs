@@ -159,6 +159,25 @@ public sealed class StoreTests : IDisposable
     }
 
     [Fact]
+    public void Prepared_KeepsTheGeneratedManifest_AndAReopenedStoreReadsItBack()
+    {
+        var id = Ok(_store.Create(New(Json()))).JobId;
+        Ok(_store.ChangeStatus(id, new StatusChange([JobStatus.New], JobStatus.Preparing, T0.AddSeconds(1))));
+        var generated = new GeneratedManifest("out", "manifests/job-" + id + "/manifest.json", "\"0123abcd\"", Published: true);
+
+        var ready = Ok(_store.ChangeStatus(id, new StatusChange([JobStatus.Preparing], JobStatus.Ready, T0.AddSeconds(2)) { Prepared = new PreparedManifest(7, null, generated) }));
+
+        Assert.Equal(generated, ready.GeneratedManifest);
+        Assert.Equal("arn:aws:s3:::out/manifests/job-" + id + "/manifest.json", ready.GeneratedManifest!.ObjectArn);
+        using var reopened = _state.Open();
+        Assert.Equal(generated, Ok(reopened.Get(id)).GeneratedManifest);
+
+        // A later change without Prepared keeps it.
+        var active = Ok(_store.ChangeStatus(id, new StatusChange([JobStatus.Ready], JobStatus.Active, T0.AddSeconds(3))));
+        Assert.Equal(generated, active.GeneratedManifest);
+    }
+
+    [Fact]
     public void ChangeStatus_IsCompareAndSet_AndSetsTheDatesTheStatusesCarry()
     {
         var job = Ok(_store.Create(New(Json(confirm: true))));
@@ -167,12 +186,13 @@ public sealed class StoreTests : IDisposable
         var preparing = Ok(_store.ChangeStatus(id, new StatusChange([JobStatus.New], JobStatus.Preparing, T0.AddSeconds(1))));
         Assert.Equal(JobStatus.Preparing, preparing.Status);
 
-        var suspended = Ok(_store.ChangeStatus(id, new StatusChange([JobStatus.Preparing], JobStatus.Suspended, T0.AddSeconds(2)) { Prepared = (1234, "v-7") }));
+        var suspended = Ok(_store.ChangeStatus(id, new StatusChange([JobStatus.Preparing], JobStatus.Suspended, T0.AddSeconds(2)) { Prepared = new PreparedManifest(1234, "v-7") }));
         Assert.Equal(JobStatus.Suspended, suspended.Status);
         Assert.Equal(T0.AddSeconds(2), suspended.SuspendedDate);
         Assert.Equal("AwaitingConfirmation", suspended.SuspendedCause);
         Assert.Equal(1234, suspended.Totals.Total);
         Assert.Equal("v-7", suspended.ManifestVersion);
+        Assert.Null(suspended.GeneratedManifest);
         Assert.Null(suspended.TerminationDate);
 
         // Refused: the job is Suspended, not New; nothing changes.

@@ -174,9 +174,9 @@ internal sealed class JobLifecycle
 /// <summary>What a status change stores besides the status (all optional).</summary>
 /// <param name="Reason">StatusUpdateReason.</param>
 /// <param name="Failures">FailureReasons to add.</param>
-/// <param name="Prepared">Preparing's row count and manifest version.</param>
+/// <param name="Prepared">Preparing's row count, manifest version and generated manifest.</param>
 /// <param name="Report">The written report.</param>
-internal readonly record struct RunStateChange(string? Reason = null, IReadOnlyList<JobFailure>? Failures = null, (long Tasks, string? ManifestVersion)? Prepared = null, WrittenReport? Report = null);
+internal readonly record struct RunStateChange(string? Reason = null, IReadOnlyList<JobFailure>? Failures = null, PreparedManifest? Prepared = null, WrittenReport? Report = null);
 
 /// <summary>Where a run's status lives: the durable job store (the worker's runs: compare-and-set, so
 /// a cancel request that lands meanwhile wins) or memory (a one-shot in-memory run).</summary>

@@ -11,7 +11,8 @@ namespace Pipeline.Engine;
 /// <param name="Tasks">Rows in the manifest (0 unless it was read to its end).</param>
 /// <param name="ManifestVersion">The version read (the Active pass reads the same one), or null.</param>
 /// <param name="Failure">Why the job fails before any task runs, or null.</param>
-internal readonly record struct Preparation(long Tasks, string? ManifestVersion, JobFailure? Failure);
+/// <param name="Generated">The manifest a ManifestGenerator wrote, or null.</param>
+internal readonly record struct Preparation(long Tasks, string? ManifestVersion, JobFailure? Failure, GeneratedManifest? Generated = null);
 
 /// <summary>
 /// Preparing, and the manifest's reads: open the manifest and check its ETag, validate every row

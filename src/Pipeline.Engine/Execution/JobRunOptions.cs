@@ -109,6 +109,11 @@ public sealed class JobRunOptions
     /// wait for its commit before its worker takes the next.</summary>
     public int? UncommittedWindow { get; init; }
 
+    /// <summary>Where the manifest of a ManifestGenerator job without EnableManifestOutput is kept (AWS
+    /// keeps it to itself): a store of the engine's own, never the user's buckets — the CLI gives an
+    /// embedded store under the state directory. Null: such a job fails at Preparing saying so.</summary>
+    public IObjectStore? ScratchStore { get; init; }
+
     /// <summary>Where report rows are spooled while running (default the system temp directory).</summary>
     public string? TempDirectory { get; init; }
 }

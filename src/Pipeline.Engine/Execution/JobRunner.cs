@@ -39,7 +39,7 @@ public static class JobRunner
         var journal = options.Journal ?? new MemoryJournal(Path.Combine(options.TempDirectory ?? Path.GetTempPath(), "pipeline-engine"));
         try
         {
-            var start = new JobRunStart(jobId, job, options.TimeProvider.GetUtcNow(), JobStatus.New, default, null, [], options.Seed);
+            var start = new JobRunStart(jobId, job, options.TimeProvider.GetUtcNow(), JobStatus.New, default, null, null, [], options.Seed);
             using var run = new JobRun(start, options, new MemoryRunState(JobStatus.New), journal);
             return await run.ExecuteAsync(cancellationToken, CancellationToken.None).ConfigureAwait(false);
         }
@@ -83,6 +83,7 @@ public static class JobRunner
             job.Status,
             job.Totals,
             job.ManifestVersion,
+            job.GeneratedManifest,
             job.FailureReasons,
             job.Seed);
         using var run = new JobRun(start, options, new StoreRunState(store, job.JobId, options.TimeProvider), journal) { Abandon = abandon, Durable = true, PrepareOnly = prepareOnly };
@@ -106,6 +107,7 @@ internal sealed record JobRunStart(
     JobStatus Status,
     JobTotals Totals,
     string? ManifestVersion,
+    GeneratedManifest? Generated,
     IReadOnlyList<JobFailure> Failures,
     ulong? Seed);
 
@@ -155,6 +157,7 @@ internal sealed class JobRun : IDisposable
     private readonly ITaskJournal _journal;
     private readonly CancellationTokenSource _stopDispatch = new();
     private string? _manifestVersion;
+    private GeneratedManifest? _generated;
 
     public JobRun(JobRunStart start, JobRunOptions options, IRunState state, ITaskJournal journal)
     {
@@ -165,6 +168,7 @@ internal sealed class JobRun : IDisposable
         _ids = new IdSource(start.Seed);
         _journal = journal;
         _manifestVersion = start.ManifestVersion;
+        _generated = start.Generated;
         _counters.Total = start.Totals.Total;
         foreach (var failure in start.Failures)
         {
@@ -271,7 +275,8 @@ internal sealed class JobRun : IDisposable
 
         _counters.Total = prepared.Tasks;
         _manifestVersion = prepared.ManifestVersion;
-        var counted = (prepared.Tasks, prepared.ManifestVersion);
+        _generated = prepared.Generated;
+        var counted = new PreparedManifest(prepared.Tasks, prepared.ManifestVersion, prepared.Generated);
         if (prepared.Failure is { } failure)
         {
             _failures.Add(failure);
@@ -365,7 +370,9 @@ internal sealed class JobRun : IDisposable
     private async Task RunTasksAsync(JournalSnapshot done, TaskRecorder recorder, CancellationToken cancellationToken)
     {
         await _options.Function.StartAsync(_options.Concurrency, cancellationToken).ConfigureAwait(false);
-        var opened = await JobPreparation.OpenManifestAsync(_job, _options.Store, _manifestVersion, cancellationToken).ConfigureAwait(false);
+        var opened = _generated is null
+            ? await JobPreparation.OpenManifestAsync(_job, _options.Store, _manifestVersion, cancellationToken).ConfigureAwait(false)
+            : (null, new JobFailure(FailureCodes.ManifestReadFailed, "generated manifests are read by the inventory reader (not wired yet)"));
         if (opened.Failure is not null)
         {
             _failures.Add(opened.Failure);

@@ -22,6 +22,7 @@ namespace Pipeline.Engine;
 /// <param name="ManifestVersion">The manifest version Preparing read (every later pass reads it), or null.</param>
 /// <param name="Seed">The seed of the job's task and invocation ids: a resumed run makes the same ids.</param>
 /// <param name="WrittenReport">The completion report once written, or null.</param>
+/// <param name="GeneratedManifest">The manifest the job's ManifestGenerator wrote at Preparing, or null.</param>
 public sealed record StoredJob(
     string JobId,
     JobDefinition Definition,
@@ -37,7 +38,8 @@ public sealed record StoredJob(
     IReadOnlyList<JobFailure> FailureReasons,
     string? ManifestVersion,
     ulong Seed,
-    WrittenReport? WrittenReport);
+    WrittenReport? WrittenReport,
+    GeneratedManifest? GeneratedManifest = null);
 
 /// <summary>A job's counts as committed.</summary>
 /// <param name="Total">Rows in the manifest (0 until Preparing has counted them).</param>
@@ -64,8 +66,8 @@ public sealed record NewJob(string JobId, JobDefinition Definition, ReadOnlyMemo
 /// <param name="Failures">FailureReasons to add.</param>
 public sealed record StatusChange(IReadOnlyCollection<JobStatus> From, JobStatus To, DateTimeOffset At, string? Reason = null, IReadOnlyList<JobFailure>? Failures = null)
 {
-    /// <summary>Prepared: the manifest's row count and version (set with the change, when not null).</summary>
-    public (long Tasks, string? ManifestVersion)? Prepared { get; init; }
+    /// <summary>Prepared: the manifest's row count, version and generated manifest (set with the change, when not null).</summary>
+    public PreparedManifest? Prepared { get; init; }
 
     /// <summary>The written report (set with the change, when not null).</summary>
     public WrittenReport? Report { get; init; }
