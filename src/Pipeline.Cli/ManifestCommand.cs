@@ -119,7 +119,7 @@ internal static class ManifestCommand
             {
                 var etag = manifest.ETag.Trim('"');
                 var arn = ObjectArn.Format(manifest.Bucket, manifest.ManifestKey);
-                Console.WriteLine($"wrote {manifest.Rows} rows in {manifest.Files.Count} data files to {S3Uri.Format(manifest.Bucket, manifest.ManifestKey)}");
+                Console.WriteLine($"wrote {manifest.Rows} rows in {manifest.Files.Count} data file{(manifest.Files.Count == 1 ? "" : "s")} to {S3Uri.Format(manifest.Bucket, manifest.ManifestKey)}");
                 foreach (var file in manifest.Files)
                 {
                     Console.WriteLine($"data: {S3Uri.Format(manifest.Bucket, file.Key)} ({file.Rows} rows, {file.Size} bytes, MD5 {file.MD5Checksum})");
