@@ -222,6 +222,22 @@ public sealed class InventoryManifestWriterTests
     }
 
     [Fact]
+    public async Task ACancelledDataFile_EndsTheManifest_SoNoManifestLacksItsRows()
+    {
+        using var s = TestStore.Embedded();
+        var destination = await s.NewBucketAsync();
+        var options = new InventoryManifestOptions(destination, "p", "source", InventoryManifestVersion.Inventory20161130, InventoryColumns.CurrentObjects, RowsPerPart: 1);
+        using var writer = InventoryManifestWriter.Create(s.Store, options, new FixedClock(Created), SequentialIds());
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await writer.AddAsync(Row("k1"), cancelled.Token));
+
+        Assert.Equal($"an inventory data file for s3://{destination}/p/data/ was cancelled before it was written", Failure(await writer.CompleteAsync(CancellationToken.None)).Message);
+        Assert.Empty(await s.ListKeysAsync(destination, ""));
+    }
+
+    [Fact]
     public async Task AManifestThatCannotBePut_IsAValueNamingIt()
     {
         using var s = TestStore.Embedded();

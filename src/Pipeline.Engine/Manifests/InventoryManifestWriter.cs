@@ -108,7 +108,8 @@ public sealed record WrittenInventoryManifest(
 /// manifest.json with <c>"files": []</c> and no data file (UNDOCUMENTED by AWS, which always writes a
 /// file; a job on it has no tasks). A failure of the store is a value naming the object
 /// (<see cref="S3Error"/>, code and status kept, message <c>cannot write s3://bucket/key: …</c>), as is
-/// a failure of the temporary file; after a failure every call returns it again. Not thread-safe: one
+/// a failure of the temporary file; after a failure (or a cancellation while a data file was being
+/// written) every call returns it again. Not thread-safe: one
 /// caller adds rows in order. Dispose it to delete the part being spooled.
 /// </summary>
 public sealed class InventoryManifestWriter : IDisposable
@@ -268,6 +269,9 @@ public sealed class InventoryManifestWriter : IDisposable
         _part = null;
         using (part)
         {
+            // Until the part is put and listed, its rows are in no file: a cancellation here must not
+            // let a later CompleteAsync write a manifest without them.
+            _failure = Error.New($"an inventory data file for s3://{_options.DestinationBucket}/{KeyOf(DataFolder)} was cancelled before it was written");
             long size;
             string md5;
             try
@@ -286,6 +290,7 @@ public sealed class InventoryManifestWriter : IDisposable
                 return Fail(NameObject((Error)put, key));
             }
 
+            _failure = null;
             _files.Add(new InventoryManifestFile(key, size, md5, part.Rows));
             return Unit.Default;
         }
