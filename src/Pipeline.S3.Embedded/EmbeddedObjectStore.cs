@@ -202,11 +202,16 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
 
     private async ValueTask<Fin<PutResult>> PutAsync(string bucket, byte[] key, Stream content, PutOptions? options, CancellationToken cancellationToken)
     {
+        if (options?.StorageClass is { } storageClass && !StorageClasses.IsKnown(storageClass))
+        {
+            return S3ErrorCodes.InvalidStorageClassError(storageClass);
+        }
+
         var bucketExists = await _catalogue.VersioningAsync(bucket, cancellationToken).ConfigureAwait(false);
         // The caller's stream failing mid-upload is what a dropped client connection is on S3: the
         // same transport error the AWS adapter returns for it, not a fault of this store's disk.
         var stored = await bucketExists.BindAsync(_ => _blobs.WriteAsync(content, S3FailureClassifier.FromException, cancellationToken)).ConfigureAwait(false);
-        var written = await stored.BindAsync(blob => CommitVersionAsync(bucket, key, blob, options?.ContentType, MetadataCodec.Encode(options?.Metadata), cancellationToken)).ConfigureAwait(false);
+        var written = await stored.BindAsync(blob => CommitVersionAsync(bucket, key, blob, options?.ContentType, MetadataCodec.Encode(options?.Metadata), StoredClass(options?.StorageClass), cancellationToken)).ConfigureAwait(false);
         return written.Map(static w => new PutResult(w.ETag, w.VersionId));
     }
 
@@ -279,7 +284,7 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
         }
 
         var head = source.Head;
-        var written = await stored.BindAsync(blob => CommitVersionAsync(destinationBucket, destinationKey, blob, head.ContentType, MetadataCodec.Encode(head.Metadata), cancellationToken)).ConfigureAwait(false);
+        var written = await stored.BindAsync(blob => CommitVersionAsync(destinationBucket, destinationKey, blob, head.ContentType, MetadataCodec.Encode(head.Metadata), null, cancellationToken)).ConfigureAwait(false);
         return written.Map(w => new CopyResult(w.ETag, w.VersionId, head.VersionId, w.LastModified));
     }
 
@@ -413,6 +418,7 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
         StoredBlob blob,
         string? contentType,
         string? metadata,
+        string? storageClass,
         CancellationToken cancellationToken)
     {
         var committed = false;
@@ -429,7 +435,7 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
                         transaction.Remove(replaced.Seq);
                     }
 
-                    var modified = transaction.Insert(bucket, key, plan.VersionId, blob, contentType, metadata);
+                    var modified = transaction.Insert(bucket, key, plan.VersionId, blob, contentType, metadata, storageClass);
                     transaction.Commit();
                     committed = true;
                     var written = new Written(blob.ETag, VersioningRules.ReportedVersionId(state, plan.VersionId), DateTimeOffset.FromUnixTimeMilliseconds(modified));
@@ -457,6 +463,10 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
         versionId is null ? null : transaction.Find(bucket, key, versionId);
 
     private static string NewVersionId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>The storage class a version keeps: none for STANDARD (what S3 reports as no class).</summary>
+    private static string? StoredClass(string? storageClass) =>
+        storageClass is null or StorageClasses.Standard ? null : storageClass;
 
     private sealed record Written(string ETag, string? VersionId, DateTimeOffset LastModified);
 }
