@@ -41,7 +41,10 @@ namespace Pipeline.S3.Embedded;
 /// MethodNotAllowed with the flag (as AWS does); DELETE of a version id removes that row, so
 /// deleting a marker makes the previous version current. ETags are the quoted hex MD5 (S3's value
 /// for single-part uploads). Listings order keys by UTF-8 bytes (SQLite compares BLOBs with
-/// memcmp), each key's versions newest first; continuation tokens are the last key, base64url.</para>
+/// memcmp), each key's versions newest first; continuation tokens are the last key, base64url. A write's
+/// storage class (one S3 knows, else 400 InvalidStorageClass) is kept with its version and reported by
+/// listings, HEAD and GET (STANDARD when none was named); a copy is STANDARD, as on AWS. Archive classes
+/// read like any other (no restore), and nothing is replicated or encrypted: HEAD reports neither.</para>
 /// <para><b>Failures.</b> Every port method returns its failures as values: S3's own answers
 /// (NoSuchKey, KeyTooLongError, …) and, through <see cref="LocalFaults.ToS3Error"/>, whatever the disk
 /// or SQLite throws — a full disk or a locked database is a temporary <c>Local.*</c> error, a
