@@ -44,7 +44,7 @@ internal static class JobVerbs
         var priority = verb.String("--priority", "The priority (0-2147483647; higher runs first).");
         var roleArn = verb.String("--role-arn", "The IAM role ARN (checked for shape; not assumed locally).");
         var tags = verb.List("--tags", "The job's tags: JSON, file://PATH, or Key=k,Value=v Key=k2,Value=v2.");
-        var generator = verb.String("--manifest-generator", "A manifest generator (not supported: give --manifest; build one with `s3batch manifest build`).");
+        var generator = verb.String("--manifest-generator", "A manifest generator instead of --manifest: JSON or file://PATH ({\"S3JobManifestGenerator\": {\"SourceBucket\": \"arn:aws:s3:::bucket\", \"EnableManifestOutput\": false, \"Filter\": {...}}}).");
         return verb.Run((parse, input, service) =>
         {
             if (parse.GetValue(confirmation) && parse.GetValue(noConfirmation))

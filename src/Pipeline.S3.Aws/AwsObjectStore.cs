@@ -170,7 +170,13 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
                     response.ContentLength,
                     Time(response.LastModified),
                     response.Headers?.ContentType,
-                    SdkValues.Metadata(response.Metadata));
+                    SdkValues.Metadata(response.Metadata),
+                    StorageClasses.OrStandard(response.StorageClass?.Value),
+                    Text(response.ReplicationStatus?.Value),
+                    Text(response.ServerSideEncryptionMethod?.Value),
+                    Text(response.ServerSideEncryptionKeyManagementServiceKeyId),
+                    IsTrue(response.BucketKeyEnabled),
+                    Text(response.ServerSideEncryptionCustomerMethod?.Value));
             },
             cancellationToken);
 
@@ -189,7 +195,13 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
                     response.ContentLength,
                     Time(response.LastModified),
                     response.Headers?.ContentType,
-                    SdkValues.Metadata(response.Metadata));
+                    SdkValues.Metadata(response.Metadata),
+                    StorageClasses.OrStandard(response.StorageClass?.Value),
+                    Text(response.ReplicationStatus?.Value),
+                    Text(response.ServerSideEncryptionMethod?.Value),
+                    Text(response.ServerSideEncryptionKeyManagementServiceKeyId),
+                    IsTrue(response.BucketKeyEnabled),
+                    Text(response.ServerSideEncryptionCustomerMethod?.Value));
                 return new ObjectContent(head, new IdleTimeoutStream(response.ResponseStream, _bodyTimeout));
             },
             cancellationToken);
@@ -223,6 +235,11 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
                         AutoCloseStream = false,
                         ContentType = options?.ContentType,
                     };
+                    if (options?.StorageClass is { } storageClass)
+                    {
+                        request.StorageClass = S3StorageClass.FindValue(storageClass);
+                    }
+
                     if (options?.Metadata is { } metadata)
                     {
                         foreach (var (name, value) in metadata)
@@ -296,7 +313,7 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
                 var objects = new List<ObjectSummary>(response.S3Objects?.Count ?? 0);
                 foreach (var o in response.S3Objects ?? [])
                 {
-                    objects.Add(new ObjectSummary(o.Key, Quoted(o.ETag), o.Size ?? 0, Time(o.LastModified)));
+                    objects.Add(new ObjectSummary(o.Key, Quoted(o.ETag), o.Size ?? 0, Time(o.LastModified), StorageClasses.OrStandard(o.StorageClass?.Value)));
                 }
 
                 var truncated = IsTrue(response.IsTruncated);
@@ -333,7 +350,8 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
                         marker,
                         marker ? null : Quoted(v.ETag),
                         v.Size ?? 0,
-                        Time(v.LastModified)));
+                        Time(v.LastModified),
+                        StorageClasses.OrStandard(v.StorageClass?.Value)));
                 }
 
                 var truncated = IsTrue(response.IsTruncated);
@@ -368,6 +386,9 @@ public sealed class AwsObjectStore : IObjectStore, IDisposable
     private static bool IsTrue(string? value) => string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
 
     private static string? Version(string? versionId) => string.IsNullOrEmpty(versionId) ? null : versionId;
+
+    /// <summary>A header's value, or null when the server sent none (the SDK gives an empty value then).</summary>
+    private static string? Text(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static DateTimeOffset ParseTime(string? value) =>
         DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed)

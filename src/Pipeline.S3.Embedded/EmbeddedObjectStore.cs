@@ -41,7 +41,10 @@ namespace Pipeline.S3.Embedded;
 /// MethodNotAllowed with the flag (as AWS does); DELETE of a version id removes that row, so
 /// deleting a marker makes the previous version current. ETags are the quoted hex MD5 (S3's value
 /// for single-part uploads). Listings order keys by UTF-8 bytes (SQLite compares BLOBs with
-/// memcmp), each key's versions newest first; continuation tokens are the last key, base64url.</para>
+/// memcmp), each key's versions newest first; continuation tokens are the last key, base64url. A write's
+/// storage class (one S3 knows, else 400 InvalidStorageClass) is kept with its version and reported by
+/// listings, HEAD and GET (STANDARD when none was named); a copy is STANDARD, as on AWS. Archive classes
+/// read like any other (no restore), and nothing is replicated or encrypted: HEAD reports neither.</para>
 /// <para><b>Failures.</b> Every port method returns its failures as values: S3's own answers
 /// (NoSuchKey, KeyTooLongError, …) and, through <see cref="LocalFaults.ToS3Error"/>, whatever the disk
 /// or SQLite throws — a full disk or a locked database is a temporary <c>Local.*</c> error, a
@@ -202,11 +205,16 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
 
     private async ValueTask<Fin<PutResult>> PutAsync(string bucket, byte[] key, Stream content, PutOptions? options, CancellationToken cancellationToken)
     {
+        if (options?.StorageClass is { } storageClass && !StorageClasses.IsKnown(storageClass))
+        {
+            return S3ErrorCodes.InvalidStorageClassError(storageClass);
+        }
+
         var bucketExists = await _catalogue.VersioningAsync(bucket, cancellationToken).ConfigureAwait(false);
         // The caller's stream failing mid-upload is what a dropped client connection is on S3: the
         // same transport error the AWS adapter returns for it, not a fault of this store's disk.
         var stored = await bucketExists.BindAsync(_ => _blobs.WriteAsync(content, S3FailureClassifier.FromException, cancellationToken)).ConfigureAwait(false);
-        var written = await stored.BindAsync(blob => CommitVersionAsync(bucket, key, blob, options?.ContentType, MetadataCodec.Encode(options?.Metadata), cancellationToken)).ConfigureAwait(false);
+        var written = await stored.BindAsync(blob => CommitVersionAsync(bucket, key, blob, options?.ContentType, MetadataCodec.Encode(options?.Metadata), StoredClass(options?.StorageClass), cancellationToken)).ConfigureAwait(false);
         return written.Map(static w => new PutResult(w.ETag, w.VersionId));
     }
 
@@ -279,7 +287,7 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
         }
 
         var head = source.Head;
-        var written = await stored.BindAsync(blob => CommitVersionAsync(destinationBucket, destinationKey, blob, head.ContentType, MetadataCodec.Encode(head.Metadata), cancellationToken)).ConfigureAwait(false);
+        var written = await stored.BindAsync(blob => CommitVersionAsync(destinationBucket, destinationKey, blob, head.ContentType, MetadataCodec.Encode(head.Metadata), null, cancellationToken)).ConfigureAwait(false);
         return written.Map(w => new CopyResult(w.ETag, w.VersionId, head.VersionId, w.LastModified));
     }
 
@@ -413,6 +421,7 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
         StoredBlob blob,
         string? contentType,
         string? metadata,
+        string? storageClass,
         CancellationToken cancellationToken)
     {
         var committed = false;
@@ -429,7 +438,7 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
                         transaction.Remove(replaced.Seq);
                     }
 
-                    var modified = transaction.Insert(bucket, key, plan.VersionId, blob, contentType, metadata);
+                    var modified = transaction.Insert(bucket, key, plan.VersionId, blob, contentType, metadata, storageClass);
                     transaction.Commit();
                     committed = true;
                     var written = new Written(blob.ETag, VersioningRules.ReportedVersionId(state, plan.VersionId), DateTimeOffset.FromUnixTimeMilliseconds(modified));
@@ -457,6 +466,10 @@ public sealed class EmbeddedObjectStore : IObjectStore, IDisposable
         versionId is null ? null : transaction.Find(bucket, key, versionId);
 
     private static string NewVersionId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>The storage class a version keeps: none for STANDARD (what S3 reports as no class).</summary>
+    private static string? StoredClass(string? storageClass) =>
+        storageClass is null or StorageClasses.Standard ? null : storageClass;
 
     private sealed record Written(string ETag, string? VersionId, DateTimeOffset LastModified);
 }

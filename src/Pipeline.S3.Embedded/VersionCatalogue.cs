@@ -63,10 +63,24 @@ internal sealed class VersionCatalogue : IDisposable
                 modified INTEGER NOT NULL,
                 content_type TEXT,
                 metadata TEXT,
+                storage_class TEXT,
                 UNIQUE(bucket, key, version_id)) STRICT;
             CREATE INDEX IF NOT EXISTS versions_by_key ON versions(bucket, key, seq);
             """);
         command.ExecuteNonQuery();
+        AddStorageClassColumn(connection);
+    }
+
+    /// <summary>A catalogue made before versions kept their storage class gets the column (null:
+    /// STANDARD, which is what every version it holds was written as).</summary>
+    private static void AddStorageClassColumn(SqliteConnection connection)
+    {
+        using var columns = Sql.Command(connection, "SELECT COUNT(*) FROM pragma_table_info('versions') WHERE name = 'storage_class'");
+        if (columns.ExecuteScalar() is long and 0)
+        {
+            using var alter = Sql.Command(connection, "ALTER TABLE versions ADD COLUMN storage_class TEXT");
+            alter.ExecuteNonQuery();
+        }
     }
 
     /// <summary>Every blob id a version row names.</summary>
@@ -196,7 +210,7 @@ internal sealed class VersionCatalogue : IDisposable
 /// operations make inside it. Dispose without <see cref="Commit"/> rolls it back.</summary>
 internal sealed class CatalogueTransaction : IDisposable
 {
-    private const string RowColumns = "seq, version_id, is_marker, blob, etag, size, modified, content_type, metadata";
+    private const string RowColumns = "seq, version_id, is_marker, blob, etag, size, modified, content_type, metadata, storage_class";
 
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
@@ -245,13 +259,14 @@ internal sealed class CatalogueTransaction : IDisposable
     /// <param name="blob">The version's content; null for a delete marker.</param>
     /// <param name="contentType">The content type, if any.</param>
     /// <param name="metadata">The user metadata as <see cref="MetadataCodec"/> JSON, if any.</param>
-    public long Insert(string bucket, byte[] key, string versionId, StoredBlob? blob, string? contentType, string? metadata)
+    /// <param name="storageClass">The storage class the write named; null for none (STANDARD).</param>
+    public long Insert(string bucket, byte[] key, string versionId, StoredBlob? blob, string? contentType, string? metadata, string? storageClass = null)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         using var command = Command(
             """
-            INSERT INTO versions(bucket, key, version_id, is_marker, blob, etag, size, modified, content_type, metadata)
-            VALUES ($bucket, $key, $version, $marker, $blob, $etag, $size, $modified, $type, $metadata)
+            INSERT INTO versions(bucket, key, version_id, is_marker, blob, etag, size, modified, content_type, metadata, storage_class)
+            VALUES ($bucket, $key, $version, $marker, $blob, $etag, $size, $modified, $type, $metadata, $class)
             """);
         command.Parameters.AddWithValue("$bucket", bucket);
         command.Parameters.AddWithValue("$key", key);
@@ -263,6 +278,7 @@ internal sealed class CatalogueTransaction : IDisposable
         command.Parameters.AddWithValue("$modified", now);
         command.Parameters.AddWithValue("$type", (object?)contentType ?? DBNull.Value);
         command.Parameters.AddWithValue("$metadata", (object?)metadata ?? DBNull.Value);
+        command.Parameters.AddWithValue("$class", (object?)storageClass ?? DBNull.Value);
         command.ExecuteNonQuery();
         return now;
     }
@@ -290,7 +306,7 @@ internal sealed class CatalogueTransaction : IDisposable
     {
         using var command = Command(
             """
-            SELECT v.key, v.etag, v.size, v.modified FROM versions v
+            SELECT v.key, v.etag, v.size, v.modified, v.storage_class FROM versions v
             WHERE v.bucket = $bucket AND v.key > $after AND v.key >= $prefix
               AND substr(v.key, 1, $prefixLength) = $prefix
               AND v.is_marker = 0
@@ -307,7 +323,7 @@ internal sealed class CatalogueTransaction : IDisposable
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            rows.Add(new CurrentObjectRow((byte[])reader.GetValue(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
+            rows.Add(new CurrentObjectRow((byte[])reader.GetValue(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
         }
 
         return rows;
@@ -327,7 +343,8 @@ internal sealed class CatalogueTransaction : IDisposable
         using var command = Command(
             """
             SELECT v.key, v.version_id, v.is_marker, v.etag, v.size, v.modified,
-                   v.seq = (SELECT MAX(w.seq) FROM versions w WHERE w.bucket = v.bucket AND w.key = v.key)
+                   v.seq = (SELECT MAX(w.seq) FROM versions w WHERE w.bucket = v.bucket AND w.key = v.key),
+                   v.storage_class
             FROM versions v
             WHERE v.bucket = $bucket AND v.key >= $prefix AND substr(v.key, 1, $prefixLength) = $prefix
               AND (v.key > $marker OR (v.key = $marker AND v.seq < $markerSeq))
@@ -352,7 +369,8 @@ internal sealed class CatalogueTransaction : IDisposable
                 isMarker ? null : reader.GetString(3),
                 reader.GetInt64(4),
                 reader.GetInt64(5),
-                reader.GetInt64(6) != 0));
+                reader.GetInt64(6) != 0,
+                reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
         return rows;
@@ -385,7 +403,8 @@ internal sealed class CatalogueTransaction : IDisposable
             reader.GetInt64(5),
             reader.GetInt64(6),
             reader.IsDBNull(7) ? null : reader.GetString(7),
-            reader.IsDBNull(8) ? null : reader.GetString(8));
+            reader.IsDBNull(8) ? null : reader.GetString(8),
+            reader.IsDBNull(9) ? null : reader.GetString(9));
     }
 }
 

@@ -16,6 +16,7 @@ namespace Pipeline.S3.Embedded;
 /// <param name="Modified">When it was written, in Unix milliseconds.</param>
 /// <param name="ContentType">The content type, when set.</param>
 /// <param name="Metadata">The user metadata as <see cref="MetadataCodec"/> JSON, when any.</param>
+/// <param name="StorageClass">The storage class the write named; null for none (STANDARD) and for a marker.</param>
 internal readonly record struct VersionRecord(
     long Seq,
     string VersionId,
@@ -25,7 +26,8 @@ internal readonly record struct VersionRecord(
     long Size,
     long Modified,
     string? ContentType,
-    string? Metadata)
+    string? Metadata,
+    string? StorageClass = null)
 {
     /// <summary>The head GET/HEAD answer for this version.</summary>
     /// <param name="key">The key, as the caller named it.</param>
@@ -37,7 +39,8 @@ internal readonly record struct VersionRecord(
         Size,
         DateTimeOffset.FromUnixTimeMilliseconds(Modified),
         ContentType,
-        MetadataCodec.Decode(Metadata));
+        MetadataCodec.Decode(Metadata),
+        StorageClasses.OrStandard(StorageClass));
 }
 
 /// <summary>A version a read may return: its head and the blob with its content.</summary>
@@ -61,7 +64,8 @@ internal readonly record struct DeletePlan(VersionRecord? Remove, string? Marker
 /// <param name="ETag">The quoted ETag.</param>
 /// <param name="Size">The size in bytes.</param>
 /// <param name="Modified">When it was written, in Unix milliseconds.</param>
-internal readonly record struct CurrentObjectRow(byte[] Key, string ETag, long Size, long Modified);
+/// <param name="StorageClass">The storage class the write named; null for none (STANDARD).</param>
+internal readonly record struct CurrentObjectRow(byte[] Key, string ETag, long Size, long Modified, string? StorageClass = null);
 
 /// <summary>One row of a ListObjectVersions query.</summary>
 /// <param name="Key">The key's UTF-8 bytes.</param>
@@ -71,7 +75,8 @@ internal readonly record struct CurrentObjectRow(byte[] Key, string ETag, long S
 /// <param name="Size">The size in bytes.</param>
 /// <param name="Modified">When it was written, in Unix milliseconds.</param>
 /// <param name="IsLatest">Whether it is the key's newest row.</param>
-internal readonly record struct VersionRow(byte[] Key, string VersionId, bool IsMarker, string? ETag, long Size, long Modified, bool IsLatest);
+/// <param name="StorageClass">The storage class the write named; null for none (STANDARD) and for a marker.</param>
+internal readonly record struct VersionRow(byte[] Key, string VersionId, bool IsMarker, string? ETag, long Size, long Modified, bool IsLatest, string? StorageClass = null);
 
 /// <summary>
 /// S3's versioning semantics as pure functions over catalogue records: which version a write or a
@@ -248,7 +253,7 @@ internal static class VersioningRules
             switch (KeyRules.KeyString(row.Key).Case)
             {
                 case string key:
-                    objects.Add(new ObjectSummary(key, row.ETag, row.Size, DateTimeOffset.FromUnixTimeMilliseconds(row.Modified)));
+                    objects.Add(new ObjectSummary(key, row.ETag, row.Size, DateTimeOffset.FromUnixTimeMilliseconds(row.Modified), StorageClasses.OrStandard(row.StorageClass)));
                     break;
                 case Error undecodable:
                     return undecodable;
@@ -274,7 +279,7 @@ internal static class VersioningRules
             switch (KeyRules.KeyString(row.Key).Case)
             {
                 case string key:
-                    versions.Add(new ObjectVersion(key, row.VersionId, row.IsLatest, row.IsMarker, row.ETag, row.Size, DateTimeOffset.FromUnixTimeMilliseconds(row.Modified)));
+                    versions.Add(new ObjectVersion(key, row.VersionId, row.IsLatest, row.IsMarker, row.ETag, row.Size, DateTimeOffset.FromUnixTimeMilliseconds(row.Modified), StorageClasses.OrStandard(row.StorageClass)));
                     break;
                 case Error undecodable:
                     return undecodable;

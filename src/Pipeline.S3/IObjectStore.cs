@@ -48,7 +48,8 @@ public interface IObjectStore
 
     /// <summary>COPY of the source's current version (or <see cref="ObjectRef.VersionId"/>) to
     /// <paramref name="destinationBucket"/>/<paramref name="destinationKey"/>, keeping its content
-    /// type and metadata.</summary>
+    /// type and metadata. The copy is STANDARD, whatever the source's storage class (S3's default for
+    /// a copy that names no class).</summary>
     ValueTask<Fin<CopyResult>> CopyObjectAsync(ObjectRef source, string destinationBucket, string destinationKey, CancellationToken cancellationToken);
 
     /// <summary>One page of the current objects (ListObjectsV2).</summary>

@@ -32,6 +32,16 @@ public enum BucketVersioning
 /// <param name="LastModified">When the version was written.</param>
 /// <param name="ContentType">The content type, when set.</param>
 /// <param name="Metadata">User metadata (<c>x-amz-meta-*</c>), names lower-case without the prefix.</param>
+/// <param name="StorageClass">The storage class (<c>x-amz-storage-class</c>; S3 sends none for STANDARD, so
+/// <see cref="StorageClasses.Standard"/> then).</param>
+/// <param name="ReplicationStatus">The replication status (<c>x-amz-replication-status</c>: COMPLETED, PENDING,
+/// FAILED, REPLICA, …), or null when the object takes no part in replication.</param>
+/// <param name="ServerSideEncryption">The server-side encryption (<c>x-amz-server-side-encryption</c>:
+/// <c>AES256</c>, <c>aws:kms</c>, <c>aws:kms:dsse</c>), or null when none is reported.</param>
+/// <param name="SseKmsKeyId">The KMS key of <c>aws:kms</c> or <c>aws:kms:dsse</c> encryption, or null.</param>
+/// <param name="BucketKeyEnabled">Whether an S3 Bucket Key encrypts the object (<c>x-amz-server-side-encryption-bucket-key-enabled</c>).</param>
+/// <param name="SseCustomerAlgorithm">The algorithm of a customer-provided key (SSE-C:
+/// <c>x-amz-server-side-encryption-customer-algorithm</c>), or null.</param>
 public sealed record ObjectHead(
     string Key,
     string? VersionId,
@@ -39,7 +49,13 @@ public sealed record ObjectHead(
     long ContentLength,
     DateTimeOffset LastModified,
     string? ContentType,
-    IReadOnlyDictionary<string, string> Metadata);
+    IReadOnlyDictionary<string, string> Metadata,
+    string StorageClass = StorageClasses.Standard,
+    string? ReplicationStatus = null,
+    string? ServerSideEncryption = null,
+    string? SseKmsKeyId = null,
+    bool BucketKeyEnabled = false,
+    string? SseCustomerAlgorithm = null);
 
 /// <summary>An object being read: its head and its bytes. Dispose it to release the stream (and,
 /// on the AWS adapter, the HTTP response).</summary>
@@ -57,7 +73,10 @@ public sealed record ObjectContent(ObjectHead Head, Stream Content) : IDisposabl
 /// <summary>Optional attributes of a written object.</summary>
 /// <param name="ContentType">The content type; none when null.</param>
 /// <param name="Metadata">User metadata; names are stored lower-case.</param>
-public sealed record PutOptions(string? ContentType = null, IReadOnlyDictionary<string, string>? Metadata = null);
+/// <param name="StorageClass">The storage class (<c>x-amz-storage-class</c>, one of <see cref="StorageClasses.Known"/>);
+/// none (S3's STANDARD) when null. The embedded store keeps it and reports it; it does not imitate
+/// archive classes (a GLACIER object reads like any other).</param>
+public sealed record PutOptions(string? ContentType = null, IReadOnlyDictionary<string, string>? Metadata = null, string? StorageClass = null);
 
 /// <summary>The answer to a PUT.</summary>
 /// <param name="ETag">The quoted ETag.</param>
@@ -89,7 +108,8 @@ public sealed record ListObjectsRequest(string Bucket, string? Prefix = null, st
 /// <param name="ETag">The quoted ETag.</param>
 /// <param name="Size">The size in bytes.</param>
 /// <param name="LastModified">When it was written.</param>
-public sealed record ObjectSummary(string Key, string ETag, long Size, DateTimeOffset LastModified);
+/// <param name="StorageClass">The storage class the listing gives (<see cref="StorageClasses.Standard"/> when it gives none).</param>
+public sealed record ObjectSummary(string Key, string ETag, long Size, DateTimeOffset LastModified, string StorageClass = StorageClasses.Standard);
 
 /// <summary>One page of ListObjectsV2, keys in UTF-8 binary order.</summary>
 /// <param name="Objects">The objects of this page.</param>
@@ -113,7 +133,9 @@ public sealed record ListVersionsRequest(string Bucket, string? Prefix = null, s
 /// <param name="ETag">The quoted ETag; null for a marker.</param>
 /// <param name="Size">The size in bytes.</param>
 /// <param name="LastModified">When it was written.</param>
-public sealed record ObjectVersion(string Key, string VersionId, bool IsLatest, bool IsDeleteMarker, string? ETag, long Size, DateTimeOffset LastModified);
+/// <param name="StorageClass">The storage class the listing gives (<see cref="StorageClasses.Standard"/> when it
+/// gives none, and for a delete marker, which has none).</param>
+public sealed record ObjectVersion(string Key, string VersionId, bool IsLatest, bool IsDeleteMarker, string? ETag, long Size, DateTimeOffset LastModified, string StorageClass = StorageClasses.Standard);
 
 /// <summary>One page of ListObjectVersions: keys in UTF-8 binary order, each key's versions newest first.</summary>
 /// <param name="Versions">Versions and delete markers, interleaved in that order.</param>
@@ -121,3 +143,34 @@ public sealed record ObjectVersion(string Key, string VersionId, bool IsLatest, 
 /// <param name="NextKeyMarker">The next page's key marker, when truncated.</param>
 /// <param name="NextVersionIdMarker">The next page's version id marker, when truncated.</param>
 public sealed record VersionListing(IReadOnlyList<ObjectVersion> Versions, bool IsTruncated, string? NextKeyMarker, string? NextVersionIdMarker);
+
+/// <summary>S3's storage classes (the <c>x-amz-storage-class</c> values of PutObject).</summary>
+public static class StorageClasses
+{
+    /// <summary>The default class: what S3 means when it names none.</summary>
+    public const string Standard = "STANDARD";
+
+    /// <summary>Every storage class S3's PutObject accepts, in the API's order.</summary>
+    public static readonly IReadOnlyList<string> Known =
+    [
+        Standard, "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE",
+        "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP",
+    ];
+
+    /// <summary>Whether <paramref name="storageClass"/> is one of <see cref="Known"/> (case-sensitive, as S3 is).</summary>
+    public static bool IsKnown(string? storageClass)
+    {
+        foreach (var known in Known)
+        {
+            if (string.Equals(known, storageClass, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A storage class as a listing or a HEAD reports it: <see cref="Standard"/> for none.</summary>
+    public static string OrStandard(string? storageClass) => string.IsNullOrEmpty(storageClass) ? Standard : storageClass;
+}

@@ -91,6 +91,9 @@ public static class S3ErrorCodes
     /// <summary>The request is invalid (e.g. copying an object onto itself without a change).</summary>
     public const string InvalidRequest = "InvalidRequest";
 
+    /// <summary>The storage class of a write is not one S3 knows (<see cref="StorageClasses.Known"/>).</summary>
+    public const string InvalidStorageClass = "InvalidStorageClass";
+
     /// <summary>The store failed internally (e.g. a blob is missing from the embedded store).</summary>
     public const string InternalError = "InternalError";
 
@@ -144,6 +147,9 @@ public static class S3ErrorCodes
         new(MethodNotAllowed, 405, "The specified method is not allowed against this resource (a delete marker)", deleteMarker: true, versionId);
 
     internal static S3Error InvalidArgumentError(string message) => new(InvalidArgument, 400, message);
+
+    internal static S3Error InvalidStorageClassError(string storageClass) =>
+        new(InvalidStorageClass, 400, "The storage class you specified is not valid: " + storageClass);
 
     internal static S3Error InternalErrorOf(string message) => new(InternalError, 500, message);
 

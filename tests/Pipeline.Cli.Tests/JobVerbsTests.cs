@@ -207,7 +207,10 @@ public sealed class JobVerbsTests : IDisposable
         { "InvalidRequestException", "ListJobs", ["list-jobs", "--account-id", Account, "--max-results", "5000"] },
         { "InvalidRequestException", "ListJobs", ["list-jobs", "--account-id", Account, "--job-statuses", "Done"] },
         { "InvalidNextTokenException", "ListJobs", ["list-jobs", "--account-id", Account, "--next-token", "tok1"] },
+        // job.json names a Manifest: a generator as well is refused (a job takes exactly one), as is a generator that
+        // wants its manifest written without saying where.
         { "BadRequestException", "CreateJob", ["create-job", "--cli-input-json", "{job}", "--manifest-generator", """{"S3JobManifestGenerator":{"SourceBucket":"arn:aws:s3:::src","EnableManifestOutput":false}}"""] },
+        { "BadRequestException", "CreateJob", ["create-job", "--cli-input-json", "{job-without-manifest}", "--manifest-generator", """{"S3JobManifestGenerator":{"SourceBucket":"arn:aws:s3:::src","EnableManifestOutput":true}}"""] },
         { "BadRequestException", "CreateJob", ["create-job", "--cli-input-json", "{job}", "--priority", "2147483648"] },
         { "BadRequestException", "CreateJob", ["create-job", "--cli-input-json", "{job}", "--role-arn", "x"] },
     };
@@ -215,7 +218,38 @@ public sealed class JobVerbsTests : IDisposable
     [Theory]
     [MemberData(nameof(ServiceErrors))]
     public async Task ServiceErrors_Exit254_NamedAsTheException(string exception, string operation, string[] args) =>
-        await ServiceError(exception, operation, [.. args.Select(a => a.Replace("{job}", "file://" + _dir.Combine("job.json"), StringComparison.Ordinal))]);
+        await ServiceError(exception, operation, [.. args.Select(a => a
+            .Replace("{job}", "file://" + _dir.Combine("job.json"), StringComparison.Ordinal)
+            .Replace("{job-without-manifest}", "file://" + JobWithoutManifest(), StringComparison.Ordinal))]);
+
+    [Fact]
+    public async Task CreateJob_WithAManifestGeneratorInsteadOfAManifest_IsCreated_AndDescribeJobShowsTheGenerator()
+    {
+        const string generator = """
+            {"S3JobManifestGenerator": {"EnableManifestOutput": true, "SourceBucket": "arn:aws:s3:::source-bucket",
+             "ManifestOutputLocation": {"ManifestFormat": "S3InventoryReport_CSV_20211130", "Bucket": "arn:aws:s3:::manifest-bucket", "ManifestPrefix": "generated"},
+             "Filter": {"CreatedAfter": 1704164645, "KeyNameConstraint": {"MatchAnyPrefix": ["photos/"]}, "ObjectSizeGreaterThanBytes": 10,
+                        "MatchAnyStorageClass": ["STANDARD", "GLACIER"], "MatchAnyObjectEncryption": [{"NOTSSE": {}}]}}}
+            """;
+
+        var created = Json(await Ok("create-job", "--cli-input-json", "file://" + JobWithoutManifest(), "--manifest-generator", generator));
+        var job = Json(await Ok("describe-job", "--account-id", Account, "--job-id", created["JobId"]!.GetValue<string>()))["Job"]!;
+
+        Assert.Null(job["Manifest"]);
+        Assert.Null(job["GeneratedManifestDescriptor"]);
+        Assert.Equal(
+            """{"S3JobManifestGenerator":{"SourceBucket":"arn:aws:s3:::source-bucket","ManifestOutputLocation":{"Bucket":"arn:aws:s3:::manifest-bucket","ManifestPrefix":"generated","ManifestFormat":"S3InventoryReport_CSV_20211130"},"Filter":{"CreatedAfter":"2024-01-02T03:04:05Z","KeyNameConstraint":{"MatchAnyPrefix":["photos/"]},"ObjectSizeGreaterThanBytes":10,"MatchAnyStorageClass":["STANDARD","GLACIER"],"MatchAnyObjectEncryption":[{"NOTSSE":{}}]},"EnableManifestOutput":true}}""",
+            job["ManifestGenerator"]!.ToJsonString());
+    }
+
+    /// <summary>job.json without its Manifest, in a file of its own; its path.</summary>
+    private string JobWithoutManifest()
+    {
+        var job = JsonNode.Parse(JobJson(confirmation: false, token: null))!.AsObject();
+        job.Remove("Manifest");
+        File.WriteAllText(_dir.Combine("job-without-manifest.json"), job.ToJsonString());
+        return _dir.Combine("job-without-manifest.json");
+    }
 
     [Fact]
     public async Task ServiceErrors_OnAJob_Exit254_AndChangeNothing()

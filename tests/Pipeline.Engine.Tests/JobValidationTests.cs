@@ -102,7 +102,7 @@ public sealed class JobValidationTests
         Assert.Equal("live", job.Operation.Qualifier);
         Assert.Equal(Pipeline.Core.SchemaVersion.V1, job.Operation.InvocationSchemaVersion);
         Assert.Equal("report-bucket", job.Report.Bucket);
-        Assert.Equal(("manifest-bucket", "dir/m.csv", "abc"), (job.Manifest.Location.Bucket, job.Manifest.Location.Key, job.Manifest.Location.ETag));
+        Assert.Equal(("manifest-bucket", "dir/m.csv", "abc"), (job.Manifest!.Location.Bucket, job.Manifest.Location.Key, job.Manifest.Location.ETag));
         Assert.Equal(10, job.Priority);
     }
 

@@ -45,7 +45,7 @@ public sealed class StoreTests : IDisposable
             Assert.Equal("round trip", j.Definition.Description);
             Assert.Equal(Account, j.Definition.AccountId);
             Assert.Equal("noop", j.Definition.Operation.FunctionName);
-            Assert.Equal("60e460c9d1046e73f7dde5043ac3ae85", j.Definition.Manifest.Location.ETag);
+            Assert.Equal("60e460c9d1046e73f7dde5043ac3ae85", j.Definition.Manifest!.Location.ETag);
             Assert.Null(j.TerminationDate);
             Assert.Null(j.SuspendedDate);
             Assert.Null(j.SuspendedCause);

@@ -182,6 +182,39 @@ rgw enable usage log = false
 EOF
 }
 
+# RGW knows only STANDARD until the placement target lists more storage classes: add those S3
+# Batch Operations' MatchAnyStorageClass filter names (the S3 API's S3StorageClass), so PutObject
+# accepts them and listings and HEAD report them. They share the default data pool: RGW keeps the
+# class per object and moves nothing between pools here. The default zone exists once radosgw has
+# started, and radosgw reads it at start: the classes are added after the first start, which then
+# restarts radosgw once; a later start finds them and adds nothing.
+STORAGE_CLASSES="STANDARD_IA ONEZONE_IA INTELLIGENT_TIERING GLACIER DEEP_ARCHIVE GLACIER_IR"
+add_storage_classes() {  # -> 0 when it added any (radosgw must restart), 1 when all were there
+  local zonegroup zone c added=1
+  zonegroup=$(RA zonegroup get --rgw-zonegroup default) || die "radosgw-admin zonegroup get failed"
+  zone=$(RA zone get --rgw-zone default) || die "radosgw-admin zone get failed"
+  for c in $STORAGE_CLASSES; do
+    # (pattern matching, not printf | grep -q: under pipefail grep's early exit fails the pipe)
+    if [[ $zonegroup != *"\"$c\""* ]]; then
+      RA zonegroup placement add --rgw-zonegroup default --placement-id default-placement --storage-class "$c" >/dev/null \
+        || die "radosgw-admin zonegroup placement add --storage-class $c failed"
+      added=0
+    fi
+    if [[ $zone != *"\"$c\": {"* ]]; then
+      RA zone placement add --rgw-zone default --placement-id default-placement --storage-class "$c" \
+        --data-pool default.rgw.buckets.data >/dev/null \
+        || die "radosgw-admin zone placement add --storage-class $c failed"
+      added=0
+    fi
+  done
+  return $added
+}
+
+start_rgw() {
+  radosgw -c "$CONF" -n client.rgw.a >>"$D/log/setup.log" 2>&1 || die "radosgw failed to start"
+  wait_for "radosgw on port $PORT" client.rgw.a radosgw http_up
+}
+
 emit() {
   cat > "$D/s3.env" <<EOF
 S3_ENDPOINT=http://127.0.0.1:$PORT
@@ -262,8 +295,14 @@ alive "$D/run/osd.0.pid" ceph-osd || ceph-osd -c "$CONF" -i 0 >>"$D/log/setup.lo
 wait_for "ceph-osd" osd.0 ceph-osd bash -c "timeout 10 ceph -c '$CONF' --connect-timeout 5 osd dump 2>/dev/null | grep -q '^osd.0 up'"
 log "osd up"
 
-radosgw -c "$CONF" -n client.rgw.a >>"$D/log/setup.log" 2>&1 || die "radosgw failed to start"
-wait_for "radosgw on port $PORT" client.rgw.a radosgw http_up
+start_rgw
+if add_storage_classes; then
+  log "storage classes added ($STORAGE_CLASSES); restarting radosgw to use them"
+  pid=$(cat "$D/run/client.rgw.a.pid"); kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do alive "$D/run/client.rgw.a.pid" radosgw || break; sleep 0.1; done
+  alive "$D/run/client.rgw.a.pid" radosgw && die "radosgw did not stop for its restart"
+  start_rgw
+fi
 sed -i '/^RGW_PORT=/d' "$D/cluster.env"; echo "RGW_PORT=$PORT" >> "$D/cluster.env"
 log "radosgw up"
 

@@ -8,29 +8,42 @@ namespace Pipeline.Engine;
 /// <summary>
 /// Writes a <see cref="JobDescription"/> as <c>aws s3control describe-job</c> prints it:
 /// <c>{"Job":{JobId, JobArn, Description, Operation, Priority, Status, Manifest, ProgressSummary,
-/// FailureReasons, Report, CreationTime, TerminationDate, RoleArn, SuspendedDate, SuspendedCause, StatusUpdateReason}}</c>
+/// FailureReasons, Report, CreationTime, TerminationDate, RoleArn, SuspendedDate, SuspendedCause, StatusUpdateReason,
+/// ManifestGenerator, GeneratedManifestDescriptor}}</c>
 /// (AOT-safe <see cref="Utf8JsonWriter"/>; indented as <see cref="AwsCliJson"/>; times ISO 8601 with milliseconds, UTC). Also names the
 /// written report under the non-AWS member <c>"Pipeline.WrittenReport"</c>.
 /// </summary>
 public static class JobDescriptionJson
 {
     /// <summary>The JSON as UTF-8 bytes.</summary>
-    public static byte[] ToUtf8(JobDescription job, bool indented = true)
+    /// <param name="job">The job.</param>
+    /// <param name="indented">Whether to indent (as the AWS CLI prints).</param>
+    /// <param name="generatedManifest">The manifest the job's generator wrote (<c>GeneratedManifestDescriptor</c>), or null
+    /// when it has written none (no generator, <c>EnableManifestOutput</c> false, or not yet).</param>
+    public static byte[] ToUtf8(JobDescription job, bool indented = true, GeneratedManifestDescriptor? generatedManifest = null)
     {
         var buffer = new ArrayBufferWriter<byte>(2048);
-        Write(buffer, job, indented);
+        Write(buffer, job, indented, generatedManifest);
         return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Writes the JSON to <paramref name="stream"/>.</summary>
-    public static void Write(Stream stream, JobDescription job, bool indented = true)
+    /// <param name="stream">Where to write.</param>
+    /// <param name="job">The job.</param>
+    /// <param name="indented">Whether to indent.</param>
+    /// <param name="generatedManifest">As for <see cref="ToUtf8"/>.</param>
+    public static void Write(Stream stream, JobDescription job, bool indented = true, GeneratedManifestDescriptor? generatedManifest = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(ToUtf8(job, indented));
+        stream.Write(ToUtf8(job, indented, generatedManifest));
     }
 
     /// <summary>Writes the JSON to <paramref name="output"/>.</summary>
-    public static void Write(IBufferWriter<byte> output, JobDescription job, bool indented = true)
+    /// <param name="output">Where to write.</param>
+    /// <param name="job">The job.</param>
+    /// <param name="indented">Whether to indent.</param>
+    /// <param name="generatedManifest">As for <see cref="ToUtf8"/>.</param>
+    public static void Write(IBufferWriter<byte> output, JobDescription job, bool indented = true, GeneratedManifestDescriptor? generatedManifest = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         var definition = job.Definition;
@@ -46,7 +59,11 @@ public static class JobDescriptionJson
 
         w.WriteString("JobArn"u8, job.JobArn);
         w.WriteString("Status"u8, job.Status.ToString());
-        CreateJobJson.WriteManifest(w, definition.Manifest);
+        if (definition.Manifest is not null)
+        {
+            CreateJobJson.WriteManifest(w, definition.Manifest);
+        }
+
         CreateJobJson.WriteOperation(w, definition.Operation);
         w.WriteNumber("Priority"u8, definition.Priority);
         w.WriteStartObject("ProgressSummary"u8);
@@ -91,6 +108,27 @@ public static class JobDescriptionJson
             w.WriteString("SuspendedCause"u8, job.SuspendedCause ?? "AwaitingConfirmation");
         }
 
+        if (definition.ManifestGenerator is not null)
+        {
+            CreateJobJson.WriteManifestGenerator(w, definition.ManifestGenerator);
+        }
+
+        if (generatedManifest is not null)
+        {
+            w.WriteStartObject("GeneratedManifestDescriptor"u8);
+            w.WriteString("Format"u8, JobManifestGenerator.GeneratedFormat);
+            w.WriteStartObject("Location"u8);
+            w.WriteString("ObjectArn"u8, generatedManifest.ObjectArn);
+            if (generatedManifest.ObjectVersionId is not null)
+            {
+                w.WriteString("ObjectVersionId"u8, generatedManifest.ObjectVersionId);
+            }
+
+            w.WriteString("ETag"u8, generatedManifest.ETag);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
         if (job.WrittenReport is { } report)
         {
             w.WriteStartObject("Pipeline.WrittenReport"u8);
@@ -115,3 +153,10 @@ public static class JobDescriptionJson
         w.WriteEndObject();
     }
 }
+
+/// <summary>DescribeJob's <c>GeneratedManifestDescriptor</c>: where the job's manifest generator wrote the manifest
+/// (format <see cref="JobManifestGenerator.GeneratedFormat"/>).</summary>
+/// <param name="ObjectArn">The generated <c>manifest.json</c>'s object ARN (<c>arn:aws:s3:::bucket/key</c>).</param>
+/// <param name="ETag">Its ETag.</param>
+/// <param name="ObjectVersionId">Its version, or null.</param>
+public sealed record GeneratedManifestDescriptor(string ObjectArn, string ETag, string? ObjectVersionId = null);

@@ -24,7 +24,7 @@ internal static class JobPreparation
     /// <summary>Preparing: the manifest's first pass, then the report bucket.</summary>
     public static async Task<Preparation> PrepareAsync(JobDefinition job, IObjectStore store, CancellationToken cancellationToken)
     {
-        var opened = await OpenManifestAsync(job, store, job.Manifest.Location.ObjectVersionId, cancellationToken).ConfigureAwait(false);
+        var opened = await OpenManifestAsync(job, store, job.Manifest!.Location.ObjectVersionId, cancellationToken).ConfigureAwait(false);
         if (opened.Failure is not null)
         {
             return new Preparation(0, null, opened.Failure);
@@ -34,13 +34,13 @@ internal static class JobPreparation
         string? version;
         await using (opened.Content!.ConfigureAwait(false))
         {
-            version = opened.Content!.Head.VersionId ?? job.Manifest.Location.ObjectVersionId;
+            version = opened.Content!.Head.VersionId ?? job.Manifest!.Location.ObjectVersionId;
             var stream = opened.Content.Content;
-            var fields = job.Manifest.Fields;
+            var fields = job.Manifest!.Fields;
             var scan = await Task.Run(() => CsvManifest.Scan(stream, fields, null), cancellationToken).ConfigureAwait(false);
             if (scan.Error is not null)
             {
-                var location = job.Manifest.Location;
+                var location = job.Manifest!.Location;
                 return new Preparation(0, version, new JobFailure(FailureCodes.ManifestMalformed, $"Reading the manifest {S3Uri.Format(location.Bucket, location.Key)} failed: {scan.Error}"));
             }
 
@@ -53,7 +53,7 @@ internal static class JobPreparation
     /// <summary>Opens the manifest (<paramref name="versionId"/>, or the current version) and checks its ETag.</summary>
     public static async Task<(ObjectContent? Content, JobFailure? Failure)> OpenManifestAsync(JobDefinition job, IObjectStore store, string? versionId, CancellationToken cancellationToken)
     {
-        var location = job.Manifest.Location;
+        var location = job.Manifest!.Location;
         Fin<ObjectContent> got;
         try
         {

@@ -50,7 +50,7 @@ internal sealed class TaskDispatcher
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        var fields = _job.Manifest.Fields;
+        var fields = _job.Manifest!.Fields;
         var producer = Task.Factory.StartNew(
             () =>
             {

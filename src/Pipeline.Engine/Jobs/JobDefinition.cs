@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using LanguageExt;
 using LanguageExt.Common;
@@ -12,22 +13,26 @@ namespace Pipeline.Engine;
 /// <param name="Operation">The LambdaInvoke operation.</param>
 /// <param name="Report">The completion report settings.</param>
 /// <param name="ClientRequestToken">The idempotency token (1–64 characters), or null when not given.</param>
-/// <param name="Manifest">Where the manifest is and how to read it.</param>
+/// <param name="Manifest">Where the manifest is and how to read it; null when <paramref name="ManifestGenerator"/> makes it
+/// (a job has exactly one of the two).</param>
 /// <param name="Description">The description (1–256 characters), or null.</param>
 /// <param name="Priority">0–2,147,483,647.</param>
 /// <param name="RoleArn">The IAM role ARN (checked for shape; the local engine assumes no role).</param>
 /// <param name="Tags">The job tags, in input order.</param>
+/// <param name="ManifestGenerator">The manifest generator (<c>ManifestGenerator.S3JobManifestGenerator</c>); null when
+/// <paramref name="Manifest"/> names the manifest.</param>
 public sealed record JobDefinition(
     string AccountId,
     bool ConfirmationRequired,
     LambdaInvokeOperation Operation,
     JobReport Report,
     string? ClientRequestToken,
-    JobManifest Manifest,
+    JobManifest? Manifest,
     string? Description,
     int Priority,
     string RoleArn,
-    IReadOnlyList<JobTag> Tags);
+    IReadOnlyList<JobTag> Tags,
+    JobManifestGenerator? ManifestGenerator = null);
 
 /// <summary><c>Operation.LambdaInvoke</c>.</summary>
 /// <param name="FunctionArn">The ARN as given.</param>
@@ -138,3 +143,117 @@ public sealed record JobValidationError : Expected
     /// <summary><c>Path: Message</c>.</summary>
     public override string ToString() => Path + ": " + Message;
 }
+
+/// <summary><c>ManifestGenerator.S3JobManifestGenerator</c>: the job's manifest is made by listing a bucket and
+/// keeping the objects <see cref="Filter"/> selects (<see cref="ManifestGeneration"/>).</summary>
+/// <param name="ExpectedBucketOwner">The 12-digit account expected to own the source bucket, or null. The local
+/// stores have no owner accounts: it is accepted, kept and shown, and not checked.</param>
+/// <param name="SourceBucketArn">The source bucket's ARN as given (<c>arn:aws:s3:::bucket</c>).</param>
+/// <param name="SourceBucket">The bucket name from <paramref name="SourceBucketArn"/>.</param>
+/// <param name="EnableManifestOutput">Whether the generated manifest is written to <paramref name="ManifestOutputLocation"/>.</param>
+/// <param name="ManifestOutputLocation">Where the generated manifest goes; required when <paramref name="EnableManifestOutput"/>.</param>
+/// <param name="Filter">Which objects the manifest keeps; null keeps every object.</param>
+public sealed record JobManifestGenerator(
+    string? ExpectedBucketOwner,
+    string SourceBucketArn,
+    string SourceBucket,
+    bool EnableManifestOutput,
+    S3ManifestOutputLocation? ManifestOutputLocation,
+    JobManifestGeneratorFilter? Filter)
+{
+    /// <summary>The format of a generated manifest: an S3 Inventory-style <c>manifest.json</c> with gzip CSV parts.</summary>
+    public const string GeneratedFormat = "S3InventoryReport_CSV_20211130";
+}
+
+/// <summary><c>S3JobManifestGenerator.ManifestOutputLocation</c>.</summary>
+/// <param name="ExpectedManifestBucketOwner">The 12-digit account expected to own the bucket, or null (accepted, not checked locally).</param>
+/// <param name="BucketArn">The bucket's ARN as given.</param>
+/// <param name="Bucket">The bucket name from <paramref name="BucketArn"/>.</param>
+/// <param name="ManifestPrefix">The key prefix (1–512 characters), or null.</param>
+/// <param name="ManifestEncryption">How the manifest is encrypted, or null for none.</param>
+/// <param name="ManifestFormat">Always <see cref="JobManifestGenerator.GeneratedFormat"/>.</param>
+public sealed record S3ManifestOutputLocation(
+    string? ExpectedManifestBucketOwner,
+    string BucketArn,
+    string Bucket,
+    string? ManifestPrefix,
+    GeneratedManifestEncryption? ManifestEncryption,
+    string ManifestFormat);
+
+/// <summary>The kinds of <c>ManifestOutputLocation.ManifestEncryption</c>.</summary>
+public enum ManifestEncryptionKind
+{
+    /// <summary><c>SSES3</c> (<c>&lt;SSE-S3/&gt;</c>): S3-managed keys.</summary>
+    SseS3,
+
+    /// <summary><c>SSEKMS</c> (<c>&lt;SSE-KMS&gt;</c>) with a <c>KeyId</c>.</summary>
+    SseKms,
+}
+
+/// <summary><c>ManifestOutputLocation.ManifestEncryption</c>: exactly one of <c>SSES3</c> and <c>SSEKMS</c>. Kept and
+/// shown; the local stores do not encrypt.</summary>
+/// <param name="Kind">Which one.</param>
+/// <param name="KeyId">SSE-KMS's key (1–2000 characters); null for SSE-S3.</param>
+public sealed record GeneratedManifestEncryption(ManifestEncryptionKind Kind, string? KeyId);
+
+/// <summary><c>S3JobManifestGenerator.Filter</c>: every filter given must select an object for the manifest to keep it.
+/// An empty list is the same as none given (no constraint). The rules are <see cref="ManifestGeneratorFilter"/>'s.</summary>
+/// <param name="EligibleForReplication">True keeps only objects a replication configuration would replicate; null or false: no constraint.</param>
+/// <param name="CreatedAfter">Keep objects whose LastModified is after this instant (UTC), or null.</param>
+/// <param name="CreatedBefore">Keep objects whose LastModified is before this instant (UTC), or null.</param>
+/// <param name="ObjectReplicationStatuses">Keep objects whose replication status is one of these (<see cref="JobManifestGeneratorFilter.ReplicationStatuses"/>).</param>
+/// <param name="KeyNameConstraint">Keep objects whose key matches, or null.</param>
+/// <param name="ObjectSizeGreaterThanBytes">Keep objects larger than this many bytes, or null.</param>
+/// <param name="ObjectSizeLessThanBytes">Keep objects smaller than this many bytes, or null.</param>
+/// <param name="MatchAnyStorageClass">Keep objects in one of these storage classes (<see cref="JobManifestGeneratorFilter.StorageClasses"/>).</param>
+/// <param name="MatchAnyObjectEncryption">Keep objects encrypted as this says (the API allows exactly one item).</param>
+public sealed record JobManifestGeneratorFilter(
+    bool? EligibleForReplication,
+    DateTimeOffset? CreatedAfter,
+    DateTimeOffset? CreatedBefore,
+    EquatableArray<string> ObjectReplicationStatuses,
+    KeyNameConstraint? KeyNameConstraint,
+    long? ObjectSizeGreaterThanBytes,
+    long? ObjectSizeLessThanBytes,
+    EquatableArray<string> MatchAnyStorageClass,
+    EquatableArray<ObjectEncryptionFilter> MatchAnyObjectEncryption)
+{
+    /// <summary>The replication statuses the API names (<c>ReplicationStatus</c>).</summary>
+    public static readonly IReadOnlyList<string> ReplicationStatuses = ["COMPLETED", "FAILED", "REPLICA", "NONE"];
+
+    /// <summary>The storage classes the API names (<c>S3StorageClass</c>).</summary>
+    public static readonly IReadOnlyList<string> StorageClasses = ["STANDARD", "STANDARD_IA", "ONEZONE_IA", "GLACIER", "INTELLIGENT_TIERING", "DEEP_ARCHIVE", "GLACIER_IR"];
+}
+
+/// <summary><c>Filter.KeyNameConstraint</c>: each list given must have an item that matches the (decoded) key. Empty lists
+/// are no constraint.</summary>
+/// <param name="MatchAnyPrefix">The key starts with one of these.</param>
+/// <param name="MatchAnySuffix">The key ends with one of these.</param>
+/// <param name="MatchAnySubstring">The key contains one of these.</param>
+public sealed record KeyNameConstraint(EquatableArray<string> MatchAnyPrefix, EquatableArray<string> MatchAnySuffix, EquatableArray<string> MatchAnySubstring);
+
+/// <summary>The kinds of <c>MatchAnyObjectEncryption</c>'s <c>ObjectEncryption</c> union.</summary>
+public enum ObjectEncryptionKind
+{
+    /// <summary><c>SSES3</c>: the object is encrypted with S3-managed keys (<c>AES256</c>).</summary>
+    SseS3,
+
+    /// <summary><c>SSEKMS</c>: the object is encrypted with a KMS key (<c>aws:kms</c>).</summary>
+    SseKms,
+
+    /// <summary><c>DSSEKMS</c>: dual-layer encryption with a KMS key (<c>aws:kms:dsse</c>).</summary>
+    DsseKms,
+
+    /// <summary><c>SSEC</c>: encrypted with a key the customer provided.</summary>
+    SseC,
+
+    /// <summary><c>NOTSSE</c>: not encrypted on the server.</summary>
+    NotSse,
+}
+
+/// <summary>One item of <c>Filter.MatchAnyObjectEncryption</c>.</summary>
+/// <param name="Kind">Which encryption.</param>
+/// <param name="KmsKeyArn">For SSE-KMS and DSSE-KMS: only objects encrypted with this key (an
+/// <c>arn:aws:kms:REGION:ACCOUNT:key/ID</c>), or null for any key.</param>
+/// <param name="BucketKeyEnabled">For SSE-KMS: only objects whose Bucket Key status is this, or null for either.</param>
+public sealed record ObjectEncryptionFilter(ObjectEncryptionKind Kind, string? KmsKeyArn, bool? BucketKeyEnabled);

@@ -31,7 +31,7 @@ public sealed record JobParseResult(JobDefinition? Job, IReadOnlyList<JobValidat
 /// parts are combined applicatively (<c>(a, b, c).Apply(...)</c>), which keeps every part's errors, in
 /// document order. A check that needs a value first (a field's shape, then its content) binds on it.
 /// </remarks>
-public static class JobDefinitionParser
+public static partial class JobDefinitionParser
 {
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
@@ -106,22 +106,19 @@ public static class JobDefinitionParser
             OptionalString(root, "ClientRequestToken", "ClientRequestToken").Bind(token => Length(token, "ClientRequestToken", 1, 64)))
             .Apply((_, accountId, confirmation, operation, report, token) => (accountId, confirmation, operation, report, token));
         var second = (
-            root.TryGetProperty("ManifestGenerator", out _)
-                ? Error<Unit>("ManifestGenerator", "is not supported; give Manifest (build one with `s3batch manifest build`)")
-                : Ok,
-            Required(root, "Manifest", "Manifest").Bind(Manifest),
+            ManifestSource(root),
             OptionalString(root, "Description", "Description").Bind(description => Length(description, "Description", 1, 256)),
             Priority(root),
             RequiredString(root, "RoleArn", "RoleArn").Bind(arn => arn.IsSome && !IsRoleArn((string)arn)
                 ? Error<Option<string>>("RoleArn", $"must be an IAM role ARN (arn:aws:iam::<12 digits>:role/NAME), got \"{(string)arn}\"")
                 : arn),
             Tags(root))
-            .Apply((_, manifest, description, priority, roleArn, tags) => (manifest, description, priority, roleArn, tags));
+            .Apply((source, description, priority, roleArn, tags) => (source, description, priority, roleArn, tags));
 
         // A JSON null where a string is required reads as absent-but-given, as it always has: the
         // value is null and no error is reported (OrNull below).
         return (first, second).Apply((a, b) => new JobDefinition(
-            OrNull(a.accountId)!, a.confirmation.IfNone(false), a.operation, a.report, OrNull(a.token), b.manifest, OrNull(b.description), b.priority, OrNull(b.roleArn)!, b.tags));
+            OrNull(a.accountId)!, a.confirmation.IfNone(false), a.operation, a.report, OrNull(a.token), b.source.Manifest, OrNull(b.description), b.priority, OrNull(b.roleArn)!, b.tags, b.source.Generator));
     }
 
     private static Validation<JobValidationError, int> Priority(JsonElement root)
@@ -421,7 +418,9 @@ public static class JobDefinitionParser
     private static Validation<JobValidationError, Unit> Known(JsonElement element, string at, string[] known, string prefix) =>
         All(element.EnumerateObject()
             .Where(property => System.Array.IndexOf(known, property.Name) < 0)
-            .Select(property => Error<Unit>(prefix + property.Name, $"unknown parameter (known in {at}: {string.Join(", ", known)})")))
+            .Select(property => Error<Unit>(prefix + property.Name, known.Length == 0
+                ? $"unknown parameter ({at} has no members)"
+                : $"unknown parameter (known in {at}: {string.Join(", ", known)})")))
             .Map(_ => unit);
 
     private static Validation<JobValidationError, Option<string>> Length(Option<string> value, string path, int min, int max) =>

@@ -49,7 +49,16 @@ public static class CreateJobJson
             w.WriteString("ClientRequestToken"u8, job.ClientRequestToken);
         }
 
-        WriteManifest(w, job.Manifest);
+        if (job.Manifest is not null)
+        {
+            WriteManifest(w, job.Manifest);
+        }
+
+        if (job.ManifestGenerator is not null)
+        {
+            WriteManifestGenerator(w, job.ManifestGenerator);
+        }
+
         if (job.Description is not null)
         {
             w.WriteString("Description"u8, job.Description);
@@ -149,5 +158,163 @@ public static class CreateJobJson
 
         w.WriteEndObject();
         w.WriteEndObject();
+    }
+
+    /// <summary>The job's <c>ManifestGenerator</c> member, as create-job and describe-job both write it: every member
+    /// given, in the model's order; timestamps as UTC ISO 8601 with the fraction they have; empty lists left out
+    /// (they mean no constraint, as lists not given do).</summary>
+    internal static void WriteManifestGenerator(Utf8JsonWriter w, JobManifestGenerator generator)
+    {
+        w.WriteStartObject("ManifestGenerator"u8);
+        w.WriteStartObject("S3JobManifestGenerator"u8);
+        if (generator.ExpectedBucketOwner is not null)
+        {
+            w.WriteString("ExpectedBucketOwner"u8, generator.ExpectedBucketOwner);
+        }
+
+        w.WriteString("SourceBucket"u8, generator.SourceBucketArn);
+        if (generator.ManifestOutputLocation is { } location)
+        {
+            WriteOutputLocation(w, location);
+        }
+
+        if (generator.Filter is { } filter)
+        {
+            WriteFilter(w, filter);
+        }
+
+        w.WriteBoolean("EnableManifestOutput"u8, generator.EnableManifestOutput);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteOutputLocation(Utf8JsonWriter w, S3ManifestOutputLocation location)
+    {
+        w.WriteStartObject("ManifestOutputLocation"u8);
+        if (location.ExpectedManifestBucketOwner is not null)
+        {
+            w.WriteString("ExpectedManifestBucketOwner"u8, location.ExpectedManifestBucketOwner);
+        }
+
+        w.WriteString("Bucket"u8, location.BucketArn);
+        if (location.ManifestPrefix is not null)
+        {
+            w.WriteString("ManifestPrefix"u8, location.ManifestPrefix);
+        }
+
+        if (location.ManifestEncryption is { } encryption)
+        {
+            w.WriteStartObject("ManifestEncryption"u8);
+            if (encryption.Kind == ManifestEncryptionKind.SseKms)
+            {
+                w.WriteStartObject("SSEKMS"u8);
+                w.WriteString("KeyId"u8, encryption.KeyId);
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteStartObject("SSES3"u8);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteString("ManifestFormat"u8, location.ManifestFormat);
+        w.WriteEndObject();
+    }
+
+    private static void WriteFilter(Utf8JsonWriter w, JobManifestGeneratorFilter filter)
+    {
+        w.WriteStartObject("Filter"u8);
+        if (filter.EligibleForReplication is { } eligible)
+        {
+            w.WriteBoolean("EligibleForReplication"u8, eligible);
+        }
+
+        if (filter.CreatedAfter is { } after)
+        {
+            w.WriteString("CreatedAfter"u8, JobDefinitionParser.FormatTimestamp(after));
+        }
+
+        if (filter.CreatedBefore is { } before)
+        {
+            w.WriteString("CreatedBefore"u8, JobDefinitionParser.FormatTimestamp(before));
+        }
+
+        WriteStrings(w, "ObjectReplicationStatuses"u8, filter.ObjectReplicationStatuses);
+        if (filter.KeyNameConstraint is { } keys)
+        {
+            w.WriteStartObject("KeyNameConstraint"u8);
+            WriteStrings(w, "MatchAnyPrefix"u8, keys.MatchAnyPrefix);
+            WriteStrings(w, "MatchAnySuffix"u8, keys.MatchAnySuffix);
+            WriteStrings(w, "MatchAnySubstring"u8, keys.MatchAnySubstring);
+            w.WriteEndObject();
+        }
+
+        if (filter.ObjectSizeGreaterThanBytes is { } greater)
+        {
+            w.WriteNumber("ObjectSizeGreaterThanBytes"u8, greater);
+        }
+
+        if (filter.ObjectSizeLessThanBytes is { } less)
+        {
+            w.WriteNumber("ObjectSizeLessThanBytes"u8, less);
+        }
+
+        WriteStrings(w, "MatchAnyStorageClass"u8, filter.MatchAnyStorageClass);
+        if (filter.MatchAnyObjectEncryption.Count > 0)
+        {
+            w.WriteStartArray("MatchAnyObjectEncryption"u8);
+            foreach (var encryption in filter.MatchAnyObjectEncryption)
+            {
+                WriteObjectEncryption(w, encryption);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteObjectEncryption(Utf8JsonWriter w, ObjectEncryptionFilter encryption)
+    {
+        w.WriteStartObject();
+        w.WriteStartObject(encryption.Kind switch
+        {
+            ObjectEncryptionKind.SseS3 => "SSES3",
+            ObjectEncryptionKind.SseKms => "SSEKMS",
+            ObjectEncryptionKind.DsseKms => "DSSEKMS",
+            ObjectEncryptionKind.SseC => "SSEC",
+            _ => "NOTSSE",
+        });
+        if (encryption.KmsKeyArn is not null)
+        {
+            w.WriteString("KmsKeyArn"u8, encryption.KmsKeyArn);
+        }
+
+        if (encryption.BucketKeyEnabled is { } bucketKey)
+        {
+            w.WriteBoolean("BucketKeyEnabled"u8, bucketKey);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter w, ReadOnlySpan<byte> name, EquatableArray<string> values)
+    {
+        if (values.Count == 0)
+        {
+            return;
+        }
+
+        w.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            w.WriteStringValue(value);
+        }
+
+        w.WriteEndArray();
     }
 }

@@ -55,10 +55,12 @@ public static class S3ControlShapes
     }.ToFrozenSet();
 
     /// <summary>Structures with no members (or none set), written as an empty element (<c>&lt;S3DeleteObjectTagging /&gt;</c>).
-    /// An empty element of any other name is an empty string.</summary>
+    /// An empty element of any other name is an empty string. <c>SSEKMS</c> and <c>DSSEKMS</c> are here for
+    /// <c>MatchAnyObjectEncryption</c>'s filters, whose members are all optional (botocore writes
+    /// <c>{"SSEKMS": {}}</c> as <c>&lt;SSE-KMS /&gt;</c>).</summary>
     public static readonly FrozenSet<string> EmptyStructures = new[]
     {
-        "S3DeleteObjectTagging", "S3ReplicateObject", "S3ComputeObjectChecksum", "SSES3", "SSEC", "NOTSSE",
+        "S3DeleteObjectTagging", "S3ReplicateObject", "S3ComputeObjectChecksum", "SSES3", "SSEC", "NOTSSE", "SSEKMS", "DSSEKMS",
         "Filter", "KeyNameConstraint", "Timers", "ProgressSummary",
     }.ToFrozenSet();
 

@@ -67,10 +67,10 @@ public sealed class CreateJobJsonTests
 
     /// <summary>Member-wise equality (the records' own equality compares lists by reference).</summary>
     internal static bool Same(JobDefinition a, JobDefinition b) =>
-        WithoutLists(a) == WithoutLists(b) && a.Tags.SequenceEqual(b.Tags) && a.Manifest.Fields.SequenceEqual(b.Manifest.Fields);
+        WithoutLists(a) == WithoutLists(b) && a.Tags.SequenceEqual(b.Tags) && (a.Manifest?.Fields ?? []).SequenceEqual(b.Manifest?.Fields ?? []);
 
     private static JobDefinition WithoutLists(JobDefinition job) =>
-        job with { Tags = Array.Empty<JobTag>(), Manifest = job.Manifest with { Fields = Array.Empty<ManifestField>() } };
+        job with { Tags = Array.Empty<JobTag>(), Manifest = job.Manifest is null ? null : job.Manifest with { Fields = Array.Empty<ManifestField>() } };
 }
 
 /// <summary>A generated create-job request: its members, each written by its own writer, in either order.</summary>

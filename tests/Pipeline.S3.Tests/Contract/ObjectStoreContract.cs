@@ -451,6 +451,76 @@ public abstract class ObjectStoreContract<TStore> : IDisposable
         Assert.All(listed.Where(v => v.IsDeleteMarker), v => Assert.Null(v.ETag));
     }
 
+    /// <summary>The storage classes S3 Batch Operations' MatchAnyStorageClass filter names (tests/s3/start-s3.sh
+    /// configures RGW for them).</summary>
+    private static readonly string[] FilterStorageClasses =
+        ["STANDARD", "STANDARD_IA", "ONEZONE_IA", "GLACIER", "INTELLIGENT_TIERING", "DEEP_ARCHIVE", "GLACIER_IR"];
+
+    [Fact]
+    public async Task StorageClass_OfAPut_IsReportedByHeadGetAndListing_AndNoneIsStandard()
+    {
+        var bucket = await Subject.NewBucketAsync();
+        foreach (var storageClass in FilterStorageClasses)
+        {
+            (await Store.PutBytesAsync(bucket, "class/" + storageClass, Bytes(storageClass), new PutOptions(StorageClass: storageClass), None)).Ok();
+        }
+
+        (await Store.PutBytesAsync(bucket, "class/none", Bytes("none"), null, None)).Ok();
+        var expected = FilterStorageClasses.Select(c => ("class/" + c, c)).Append(("class/none", "STANDARD")).OrderBy(e => e.Item1, StringComparer.Ordinal).ToArray();
+
+        var listed = (await Store.ListAllObjectsAsync(bucket, null, None)).Ok();
+        Assert.Equal(expected, listed.Select(o => (o.Key, o.StorageClass)).ToArray());
+        foreach (var (key, storageClass) in expected)
+        {
+            var head = (await Store.HeadObjectAsync(new ObjectRef(bucket, key), None)).Ok();
+            Assert.Equal((key, storageClass), (key, head.StorageClass));
+            Assert.Equal((key, storageClass), (key, (await Store.GetBytesAsync(new ObjectRef(bucket, key), None)).Ok().Head.StorageClass));
+
+            // Nothing here replicates or encrypts: no status, no encryption, no keys.
+            Assert.Equal((key, (string?)null, (string?)null, (string?)null, false, (string?)null), (key, head.ReplicationStatus, head.ServerSideEncryption, head.SseKmsKeyId, head.BucketKeyEnabled, head.SseCustomerAlgorithm));
+        }
+    }
+
+    [Fact]
+    public async Task StorageClass_IsKeptPerVersion_AndListedWithEachVersion()
+    {
+        var bucket = await Subject.NewBucketAsync(versioned: true);
+        var first = (await Store.PutBytesAsync(bucket, "k", Bytes("1"), new PutOptions(StorageClass: "GLACIER"), None)).Ok();
+        var second = (await Store.PutBytesAsync(bucket, "k", Bytes("2"), new PutOptions(StorageClass: "STANDARD_IA"), None)).Ok();
+        var third = (await Store.PutBytesAsync(bucket, "k", Bytes("3"), null, None)).Ok();
+
+        var versions = (await Store.ListObjectVersionsAsync(new ListVersionsRequest(bucket), None)).Ok().Versions;
+
+        Assert.Equal(
+            [(third.VersionId, "STANDARD"), (second.VersionId, "STANDARD_IA"), (first.VersionId, "GLACIER")],
+            versions.Select(v => ((string?)v.VersionId, v.StorageClass)).ToArray());
+        Assert.Equal("GLACIER", (await Store.HeadObjectAsync(new ObjectRef(bucket, "k", first.VersionId), None)).Ok().StorageClass);
+        Assert.Equal("STANDARD", (await Store.HeadObjectAsync(new ObjectRef(bucket, "k"), None)).Ok().StorageClass);
+    }
+
+    [Fact]
+    public async Task StorageClass_ThatS3DoesNotKnow_IsRefused400()
+    {
+        var bucket = await Subject.NewBucketAsync();
+
+        var refused = (await Store.PutBytesAsync(bucket, "k", Bytes("x"), new PutOptions(StorageClass: "PLATINUM"), None)).Failed();
+
+        Assert.Equal((400, FailureClass.Permanent), (refused.StatusCode, refused.Class));
+        Assert.Equal(Dialect.UnknownStorageClassIsInvalidStorageClass ? S3ErrorCodes.InvalidStorageClass : S3ErrorCodes.InvalidArgument, refused.ErrorCode);
+        Assert.Empty((await Store.ListAllObjectsAsync(bucket, null, None)).Ok());
+    }
+
+    [Fact]
+    public async Task StorageClass_OfACopy_IsStandardOnAws_AndTheSourcesOnRgw()
+    {
+        var bucket = await Subject.NewBucketAsync();
+        (await Store.PutBytesAsync(bucket, "cold", Bytes("x"), new PutOptions(StorageClass: "GLACIER_IR"), None)).Ok();
+
+        (await Store.CopyObjectAsync(new ObjectRef(bucket, "cold"), bucket, "copy", None)).Ok();
+
+        Assert.Equal(Dialect.CopyWithoutAClassIsStandard ? "STANDARD" : "GLACIER_IR", (await Store.HeadObjectAsync(new ObjectRef(bucket, "copy"), None)).Ok().StorageClass);
+    }
+
     [Fact]
     public async Task Keys_WithSpacesPercentsPlusUnicodeAndTrailingSlashes_RoundTripExactly()
     {

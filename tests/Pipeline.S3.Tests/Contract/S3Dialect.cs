@@ -10,6 +10,10 @@ namespace Pipeline.S3.Tests.Contract;
 /// <item>CopyObject: AWS returns the copy's <c>x-amz-version-id</c>; RGW returns none.</item>
 /// <item>GET of a permanently deleted version: AWS NoSuchVersion; RGW NoSuchKey.</item>
 /// <item>HEAD errors: AWS sends no body, so a HEAD 404 has no S3 code (the SDK says "NotFound"); the embedded store names it.</item>
+/// <item>Storage classes: RGW accepts only the classes its placement target lists (STANDARD by default;
+/// tests/s3/start-s3.sh adds the six others of S3 Batch Operations' filter) and refuses another with 400
+/// InvalidArgument, where AWS says InvalidStorageClass; a CopyObject that names no class keeps the
+/// source's class on RGW, where AWS writes STANDARD.</item>
 /// </list>
 /// Not a flag, because the adapter avoids it and the contract never sees it: RGW rejects a PUT that
 /// carries <c>Expect: 100-continue</c> (a PUT to a missing bucket) with Keep-Alive but without
@@ -24,17 +28,21 @@ namespace Pipeline.S3.Tests.Contract;
 /// <param name="CopyReturnsVersionId">CopyObject returns the new version's id.</param>
 /// <param name="DeletedVersionIsNoSuchVersion">GET of a deleted version id answers NoSuchVersion.</param>
 /// <param name="HeadErrorsNameTheCode">HEAD failures carry the precise S3 code (NoSuchKey/NoSuchBucket).</param>
+/// <param name="UnknownStorageClassIsInvalidStorageClass">A PUT naming an unknown storage class answers 400 InvalidStorageClass.</param>
+/// <param name="CopyWithoutAClassIsStandard">A CopyObject naming no storage class writes a STANDARD copy.</param>
 public sealed record S3Dialect(
     string Name,
     bool MarkerVersionReadIs405WithHeader,
     bool LatestMarkerReadHasHeader,
     bool CopyReturnsVersionId,
     bool DeletedVersionIsNoSuchVersion,
-    bool HeadErrorsNameTheCode)
+    bool HeadErrorsNameTheCode,
+    bool UnknownStorageClassIsInvalidStorageClass,
+    bool CopyWithoutAClassIsStandard)
 {
     /// <summary>The embedded store: AWS's behaviour, with precise HEAD codes.</summary>
-    public static readonly S3Dialect Embedded = new("embedded", true, true, true, true, HeadErrorsNameTheCode: true);
+    public static readonly S3Dialect Embedded = new("embedded", true, true, true, true, HeadErrorsNameTheCode: true, UnknownStorageClassIsInvalidStorageClass: true, CopyWithoutAClassIsStandard: true);
 
     /// <summary>Ceph RGW 16.2.15 through AWSSDK.S3.</summary>
-    public static readonly S3Dialect CephRgw = new("ceph-rgw", false, false, false, false, HeadErrorsNameTheCode: false);
+    public static readonly S3Dialect CephRgw = new("ceph-rgw", false, false, false, false, HeadErrorsNameTheCode: false, UnknownStorageClassIsInvalidStorageClass: false, CopyWithoutAClassIsStandard: false);
 }
