@@ -18,12 +18,10 @@ public static class JobDescriptionJson
     /// <summary>The JSON as UTF-8 bytes.</summary>
     /// <param name="job">The job.</param>
     /// <param name="indented">Whether to indent (as the AWS CLI prints).</param>
-    /// <param name="generatedManifest">The manifest the job's generator wrote (<c>GeneratedManifestDescriptor</c>), or null
-    /// when it has written none (no generator, <c>EnableManifestOutput</c> false, or not yet).</param>
-    public static byte[] ToUtf8(JobDescription job, bool indented = true, GeneratedManifestDescriptor? generatedManifest = null)
+    public static byte[] ToUtf8(JobDescription job, bool indented = true)
     {
         var buffer = new ArrayBufferWriter<byte>(2048);
-        Write(buffer, job, indented, generatedManifest);
+        Write(buffer, job, indented);
         return buffer.WrittenSpan.ToArray();
     }
 
@@ -31,19 +29,17 @@ public static class JobDescriptionJson
     /// <param name="stream">Where to write.</param>
     /// <param name="job">The job.</param>
     /// <param name="indented">Whether to indent.</param>
-    /// <param name="generatedManifest">As for <see cref="ToUtf8"/>.</param>
-    public static void Write(Stream stream, JobDescription job, bool indented = true, GeneratedManifestDescriptor? generatedManifest = null)
+    public static void Write(Stream stream, JobDescription job, bool indented = true)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(ToUtf8(job, indented, generatedManifest));
+        stream.Write(ToUtf8(job, indented));
     }
 
     /// <summary>Writes the JSON to <paramref name="output"/>.</summary>
     /// <param name="output">Where to write.</param>
     /// <param name="job">The job.</param>
     /// <param name="indented">Whether to indent.</param>
-    /// <param name="generatedManifest">As for <see cref="ToUtf8"/>.</param>
-    public static void Write(IBufferWriter<byte> output, JobDescription job, bool indented = true, GeneratedManifestDescriptor? generatedManifest = null)
+    public static void Write(IBufferWriter<byte> output, JobDescription job, bool indented = true)
     {
         ArgumentNullException.ThrowIfNull(job);
         var definition = job.Definition;
@@ -113,18 +109,15 @@ public static class JobDescriptionJson
             CreateJobJson.WriteManifestGenerator(w, definition.ManifestGenerator);
         }
 
-        if (generatedManifest is not null)
+        // Shown once the generator has written the manifest to the job's ManifestOutputLocation
+        // (EnableManifestOutput); a manifest kept in the engine's scratch store is not the user's to read.
+        if (job.GeneratedManifest is { Published: true } generated)
         {
             w.WriteStartObject("GeneratedManifestDescriptor"u8);
             w.WriteString("Format"u8, JobManifestGenerator.GeneratedFormat);
             w.WriteStartObject("Location"u8);
-            w.WriteString("ObjectArn"u8, generatedManifest.ObjectArn);
-            if (generatedManifest.ObjectVersionId is not null)
-            {
-                w.WriteString("ObjectVersionId"u8, generatedManifest.ObjectVersionId);
-            }
-
-            w.WriteString("ETag"u8, generatedManifest.ETag);
+            w.WriteString("ObjectArn"u8, generated.ObjectArn);
+            w.WriteString("ETag"u8, generated.ETag);
             w.WriteEndObject();
             w.WriteEndObject();
         }
@@ -153,10 +146,3 @@ public static class JobDescriptionJson
         w.WriteEndObject();
     }
 }
-
-/// <summary>DescribeJob's <c>GeneratedManifestDescriptor</c>: where the job's manifest generator wrote the manifest
-/// (format <see cref="JobManifestGenerator.GeneratedFormat"/>).</summary>
-/// <param name="ObjectArn">The generated <c>manifest.json</c>'s object ARN (<c>arn:aws:s3:::bucket/key</c>).</param>
-/// <param name="ETag">Its ETag.</param>
-/// <param name="ObjectVersionId">Its version, or null.</param>
-public sealed record GeneratedManifestDescriptor(string ObjectArn, string ETag, string? ObjectVersionId = null);

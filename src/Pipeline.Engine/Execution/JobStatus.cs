@@ -173,6 +173,11 @@ public sealed record JobDescription(
     /// <c>SuspendedCause</c>, shown while the job is Suspended; <c>AwaitingConfirmation</c> when null).</summary>
     public string? SuspendedCause { get; init; }
 
+    /// <summary>The manifest the job's ManifestGenerator wrote at Preparing, or null. DescribeJob shows
+    /// it as <c>GeneratedManifestDescriptor</c> when it was written to the job's ManifestOutputLocation
+    /// (<see cref="Engine.GeneratedManifest.Published"/>).</summary>
+    public GeneratedManifest? GeneratedManifest { get; init; }
+
     /// <summary>The job ARN, <c>arn:aws:s3:REGION:ACCOUNT:job/ID</c> (region from the function ARN).</summary>
     public string JobArn => $"arn:aws:s3:{Definition.Operation.Region}:{Definition.AccountId}:job/{JobId}";
 }

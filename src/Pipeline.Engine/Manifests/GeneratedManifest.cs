@@ -11,9 +11,6 @@ namespace Pipeline.Engine;
 /// kept in the engine's own scratch store (<see cref="JobRunOptions.ScratchStore"/>).</param>
 public sealed record GeneratedManifest(string Bucket, string Key, string ETag, bool Published)
 {
-    /// <summary>The format every generated manifest has.</summary>
-    public const string Format = "S3InventoryReport_CSV_20211130";
-
     /// <summary>The manifest.json's ARN (<c>arn:aws:s3:::bucket/key</c>).</summary>
     public string ObjectArn => Pipeline.Core.ObjectArn.Format(Bucket, Key);
 }

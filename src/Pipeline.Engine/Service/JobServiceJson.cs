@@ -36,6 +36,7 @@ public static class JobServiceJson
         {
             SuspendedDate = job.SuspendedDate,
             SuspendedCause = job.SuspendedCause,
+            GeneratedManifest = job.GeneratedManifest,
         };
     }
 
