@@ -55,7 +55,7 @@ internal static class ManifestCommand
                 return Output.Error("Pipeline.CannotWriteManifest", $"cannot write the manifest to {parse.GetValue(to)}: {e.Message}");
             }
         });
-        return new Command("manifest", "Build job manifests.") { build };
+        return new Command("manifest", "Build and check job manifests.") { build, ManifestCheckCommand.Create() };
     }
 
     private static async Task<int> BuildAsync(IObjectStore store, ManifestBuildOptions options, string? to, CancellationToken cancellationToken)

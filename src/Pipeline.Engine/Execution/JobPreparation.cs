@@ -2,7 +2,6 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using LanguageExt;
-using Pipeline.Core;
 using Pipeline.S3;
 
 namespace Pipeline.Engine;
@@ -15,76 +14,32 @@ internal readonly record struct Preparation(long Tasks, string? ManifestVersion,
 
 /// <summary>
 /// Preparing, and the manifest's reads: open the manifest and check its ETag, validate every row
-/// (the first pass), check that the report bucket exists. Expected failures are
+/// (the first pass), check that the report bucket exists. The manifest is read through
+/// <see cref="ManifestSource"/> (CSV or S3 Inventory alike). Expected failures are
 /// <see cref="JobFailure"/> values; only cancellation throws.
 /// </summary>
 internal static class JobPreparation
 {
     /// <summary>Preparing: the manifest's first pass, then the report bucket.</summary>
-    public static async Task<Preparation> PrepareAsync(JobDefinition job, IObjectStore store, CancellationToken cancellationToken)
+    public static Task<Preparation> PrepareAsync(JobDefinition job, IObjectStore store, CancellationToken cancellationToken) =>
+        PrepareAsync(job.Manifest, job, store, cancellationToken);
+
+    /// <summary>Preparing with <paramref name="manifest"/> as the job's manifest: its first pass (every
+    /// row read and checked, none run), then the report bucket.</summary>
+    public static async Task<Preparation> PrepareAsync(JobManifest manifest, JobDefinition job, IObjectStore store, CancellationToken cancellationToken)
     {
-        var opened = await OpenManifestAsync(job, store, job.Manifest.Location.ObjectVersionId, cancellationToken).ConfigureAwait(false);
-        if (opened.Failure is not null)
+        var read = await ManifestSource.ReadAsync(manifest, store, manifest.Location.ObjectVersionId, null, cancellationToken).ConfigureAwait(false);
+        if (read.Failure is not null)
         {
-            return new Preparation(0, null, opened.Failure);
+            return new Preparation(0, read.VersionId, read.Failure);
         }
 
-        long tasks;
-        string? version;
-        await using (opened.Content!.ConfigureAwait(false))
-        {
-            version = opened.Content!.Head.VersionId ?? job.Manifest.Location.ObjectVersionId;
-            var stream = opened.Content.Content;
-            var fields = job.Manifest.Fields;
-            var scan = await Task.Run(() => CsvManifest.Scan(stream, fields, null), cancellationToken).ConfigureAwait(false);
-            if (scan.Error is not null)
-            {
-                var location = job.Manifest.Location;
-                return new Preparation(0, version, new JobFailure(FailureCodes.ManifestMalformed, $"Reading the manifest {S3Uri.Format(location.Bucket, location.Key)} failed: {scan.Error}"));
-            }
-
-            tasks = scan.Rows;
-        }
-
-        return new Preparation(tasks, version, await CheckReportBucketAsync(job, store, cancellationToken).ConfigureAwait(false));
+        return new Preparation(read.Tasks, read.VersionId, await CheckReportBucketAsync(job, store, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Opens the manifest (<paramref name="versionId"/>, or the current version) and checks its ETag.</summary>
-    public static async Task<(ObjectContent? Content, JobFailure? Failure)> OpenManifestAsync(JobDefinition job, IObjectStore store, string? versionId, CancellationToken cancellationToken)
-    {
-        var location = job.Manifest.Location;
-        Fin<ObjectContent> got;
-        try
-        {
-            got = await store.GetObjectAsync(new ObjectRef(location.Bucket, location.Key, versionId), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return (null, new JobFailure(FailureCodes.ManifestReadFailed, $"Reading the manifest failed: {e.Message}"));
-        }
-
-        if (got.IsFail)
-        {
-            var error = (LanguageExt.Common.Error)got;
-            var where = S3Uri.Format(location.Bucket, location.Key) + (versionId is null ? string.Empty : $" (version {versionId})");
-            return error is S3Error { ErrorCode: S3ErrorCodes.NoSuchKey or S3ErrorCodes.NoSuchBucket or S3ErrorCodes.NoSuchVersion or S3ErrorCodes.NotFound } s3
-                ? (null, new JobFailure(FailureCodes.ManifestNotFound, $"Reading the manifest failed: {where} does not exist ({s3.ErrorCode})"))
-                : (null, new JobFailure(FailureCodes.ManifestReadFailed, $"Reading the manifest failed: {where}: {error.Message}"));
-        }
-
-        var content = (ObjectContent)got;
-        if (!ETagsMatch(content.Head.ETag, location.ETag))
-        {
-            await content.DisposeAsync().ConfigureAwait(false);
-            return (null, new JobFailure(FailureCodes.ManifestETagMismatch, $"Reading the manifest failed: the ETag of {S3Uri.Format(location.Bucket, location.Key)} is {content.Head.ETag}, not the {location.ETag} given in Manifest.Location.ETag"));
-        }
-
-        return (content, null);
-    }
-
-    /// <summary>ETags compare without their quotes, case-insensitively (hex).</summary>
-    internal static bool ETagsMatch(string actual, string expected) =>
-        string.Equals(actual.Trim().Trim('"'), expected.Trim().Trim('"'), StringComparison.OrdinalIgnoreCase);
+    /// <summary>Opens the job's manifest (<paramref name="versionId"/>, or the current version) and checks its ETag.</summary>
+    public static Task<(ObjectContent? Content, JobFailure? Failure)> OpenManifestAsync(JobDefinition job, IObjectStore store, string? versionId, CancellationToken cancellationToken) =>
+        ManifestSource.OpenAsync(job.Manifest, store, versionId, cancellationToken);
 
     /// <summary>Preparing, after the manifest: the report bucket must exist before any task runs, or
     /// every task would run and the job would still fail at the end, unable to write its report.</summary>

@@ -75,6 +75,9 @@ public static class FailureCodes
     /// <summary>The manifest could not be read (another S3 error).</summary>
     public const string ManifestReadFailed = "ManifestReadFailed";
 
+    /// <summary>An inventory data file's MD5 is not the <c>MD5checksum</c> its <c>manifest.json</c> gives.</summary>
+    public const string ManifestChecksumMismatch = "ManifestChecksumMismatch";
+
     /// <summary>More than the threshold of tasks failed once the minimum number had run.</summary>
     public const string TaskFailureThresholdExceeded = "TaskFailureThresholdExceeded";
 
