@@ -2,7 +2,6 @@ using System;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
-using System.Threading.Tasks;
 using Pipeline.Engine;
 
 namespace Pipeline.Cli;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using System.Text;
 using System.Threading;
 using LanguageExt;
 using nietras.SeparatedValues;
@@ -207,11 +208,6 @@ internal static class InventoryManifest
                     try
                     {
                         firstBadRow = ReadRows(inflated, uri, ref fileRows);
-                        if (!Stopped)
-                        {
-                            // To the end of the gzip data, also past a bad row: its trailer is checked below.
-                            inflated.CopyTo(Stream.Null);
-                        }
                     }
                     catch (InvalidDataException e)
                     {
@@ -244,10 +240,26 @@ internal static class InventoryManifest
                 ?? firstBadRow;
         }
 
-        /// <summary>The rows of one decompressed data file; the first bad row when they stop at it.</summary>
+        /// <summary>The rows of one decompressed data file, read to its end (also past a bad row: the
+        /// gzip trailer is checked once the whole file is read) unless a callback stops the pass; the
+        /// first bad row when the pass stops at bad rows.</summary>
         private Problem? ReadRows(Stream csv, string uri, ref long fileRows)
         {
-            using var reader = Sep.New(',').Reader(static o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true }).From(csv);
+            // The CSV reader disposes what it reads from: the text reader leaves the stream open, so the
+            // rest of the file can be read after the last row.
+            using var text = new StreamReader(csv, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
+            using var reader = Sep.New(',').Reader(static o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true }).From(text);
+            var firstBad = EachRow(reader, uri, ref fileRows);
+            if (!Stopped)
+            {
+                csv.CopyTo(Stream.Null);
+            }
+
+            return firstBad;
+        }
+
+        private Problem? EachRow(SepReader reader, string uri, ref long fileRows)
+        {
             foreach (var row in reader)
             {
                 var line = row.RowIndex + 1;
