@@ -101,7 +101,8 @@ internal static class DemoCommand
 
         // The demo's own job service state, beside its store.
         using var jobs = JobStates.Open(Path.Combine(dir, "state"));
-        var exit = await RunCommand.RunAsync(jobJson, store, jobs, RunSettings.Defaults, Console.Out, cancellationToken).ConfigureAwait(false);
+        using var scratch = JobStates.OpenScratch(Path.Combine(dir, "state"));
+        var exit = await RunCommand.RunAsync(jobJson, store, scratch, jobs, RunSettings.Defaults, Console.Out, cancellationToken).ConfigureAwait(false);
 
         Console.WriteLine("\nthe completion report, as written:");
         var reportObjects = (await store.ListAllObjectsAsync(ReportBucket, null, cancellationToken).ConfigureAwait(false))

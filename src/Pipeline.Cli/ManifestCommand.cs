@@ -22,7 +22,7 @@ internal static class ManifestCommand
     public static Command Create()
     {
         var build = CreateBuild();
-        return new Command("manifest", "Build job manifests.") { build };
+        return new Command("manifest", "Build and check job manifests.") { build, ManifestCheckCommand.Create() };
     }
 
     private static Command CreateBuild()

@@ -45,11 +45,13 @@ internal static class RunCommand
 
                 var settings = options.Read(parse);
                 settings.Check();
-                using var jobs = JobStates.Open(state.Directory(parse));
+                var stateDirectory = state.Directory(parse);
+                using var jobs = JobStates.Open(stateDirectory);
+                using var scratch = JobStates.OpenScratch(stateDirectory);
                 var store = options.Stores.Open(parse);
                 try
                 {
-                    return await RunAsync(bytes, store, jobs, settings, Console.Out, cancellationToken).ConfigureAwait(false);
+                    return await RunAsync(bytes, store, scratch, jobs, settings, Console.Out, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -73,7 +75,7 @@ internal static class RunCommand
     /// asked, runs it with a worker for that one job in the foreground (the job service's own code),
     /// prints the summary (or DescribeJob JSON) to <paramref name="output"/> and returns the exit code.
     /// SIGINT/SIGTERM request its cancellation (Cancelling → Cancelled, with its report).</summary>
-    public static async Task<int> RunAsync(byte[] createJobJson, IObjectStore store, IJobStore jobs, RunSettings settings, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(byte[] createJobJson, IObjectStore store, IObjectStore scratch, IJobStore jobs, RunSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
         settings.Check();
         var service = new JobService(jobs, TimeProvider.System);
@@ -107,7 +109,7 @@ internal static class RunCommand
             {
                 var worker = new JobWorker(
                     jobs,
-                    stored => JobSetups.Create(stored, store, settings, counter, view),
+                    stored => JobSetups.Create(stored, store, scratch, settings, counter, view),
                     new WorkerOptions(MaxJobs: 1, UntilIdle: true, OnlyJobId: job.JobId),
                     static line => { });
                 await worker.RunAsync(CancellationToken.None).ConfigureAwait(false);

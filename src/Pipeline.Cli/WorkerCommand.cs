@@ -12,6 +12,7 @@ using Pipeline.Functions;
 using Pipeline.JobStore.Sqlite;
 using Pipeline.Lambda.Local;
 using Pipeline.S3;
+using Pipeline.S3.Embedded;
 
 namespace Pipeline.Cli;
 
@@ -78,7 +79,9 @@ internal sealed class QueueOptions
             throw new UsageException("--max-jobs must be at least 1");
         }
 
-        using var jobs = JobStates.Open(_state.Directory(parse));
+        var stateDirectory = _state.Directory(parse);
+        using var jobs = JobStates.Open(stateDirectory);
+        using var scratch = JobStates.OpenScratch(stateDirectory);
         var store = _job.Stores.Open(parse);
         try
         {
@@ -91,7 +94,7 @@ internal sealed class QueueOptions
             });
             var worker = new JobWorker(
                 jobs,
-                job => JobSetups.Create(job, store, settings, counter, progress: null),
+                job => JobSetups.Create(job, store, scratch, settings, counter, progress: null),
                 new WorkerOptions(parse.GetValue(_maxJobs), untilIdle),
                 static line => Console.Error.WriteLine("s3batch worker: " + line));
             return await body(new QueueRun(jobs, worker, counter, stop.Token)).ConfigureAwait(false);
@@ -113,6 +116,19 @@ internal static class JobStates
         SqliteJobStore.Open(directory).Match(
             Succ: static s => s,
             Fail: e => throw new CliException("Pipeline.StateUnavailable", $"cannot open the job state directory {directory}: {e.Message}", Output.Failure));
+
+    /// <summary>The engine's scratch store under the state directory (<c>scratch/</c>, an embedded
+    /// store): where a ManifestGenerator job without EnableManifestOutput keeps its generated manifest.</summary>
+    public static EmbeddedObjectStore OpenScratch(string directory)
+    {
+        var root = Path.Combine(directory, ScratchDirectoryName);
+        return EmbeddedObjectStore.TryOpen(root).Match(
+            Succ: static s => s,
+            Fail: e => throw new CliException("Pipeline.StateUnavailable", $"cannot open the scratch store {root}: {e.Message}", Output.Failure));
+    }
+
+    /// <summary>The scratch store's directory in the state directory.</summary>
+    public const string ScratchDirectoryName = "scratch";
 }
 
 /// <summary>What a job needs to run here: its function (a built-in by its FunctionArn's name, the
@@ -120,7 +136,7 @@ internal static class JobStates
 /// options the command line gives.</summary>
 internal static class JobSetups
 {
-    public static JobRunSetup Create(StoredJob job, IObjectStore store, RunSettings settings, InvocationCounter counter, IProgress<JobProgress>? progress)
+    public static JobRunSetup Create(StoredJob job, IObjectStore store, IObjectStore scratch, RunSettings settings, InvocationCounter counter, IProgress<JobProgress>? progress)
     {
         var definition = job.Definition;
         var name = definition.Operation.FunctionName;
@@ -165,6 +181,7 @@ internal static class JobSetups
                 Redrive = RedrivePolicy.Default with { MaxRedrives = settings.MaxRedrives },
                 UncommittedWindow = settings.UncommittedWindow,
                 Progress = progress,
+                ScratchStore = scratch,
             },
             counted,
             null);

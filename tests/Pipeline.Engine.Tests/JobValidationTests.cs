@@ -30,7 +30,6 @@ public sealed class JobValidationTests
         { "Report.Format", "\"CSV\"", "Report.Format: must be \"Report_CSV_20180820\", got \"CSV\"" },
         { "Report.ReportScope", "\"Some\"", "Report.ReportScope: must be \"AllTasks\" or \"FailedTasksOnly\", got \"Some\"" },
         { "Report.Bucket", "\"report-bucket\"", "Report.Bucket: must be a bucket ARN (arn:aws:s3:::BUCKET), got \"report-bucket\"" },
-        { "Manifest.Spec.Format", "\"S3InventoryReport_CSV_20161130\"", "Manifest.Spec.Format: S3InventoryReport_CSV_20161130 is not supported yet by the local engine; use S3BatchOperations_CSV_20180820" },
         { "Manifest.Spec.Format", "\"JSON\"", "Manifest.Spec.Format: must be \"S3BatchOperations_CSV_20180820\" or \"S3InventoryReport_CSV_20161130\", got \"JSON\"" },
         { "Manifest.Spec.Fields", "[\"Bucket\",\"VersionId\"]", "Manifest.Spec.Fields: must contain Bucket and Key" },
         { "Manifest.Spec.Fields", "[\"Bucket\",\"Key\",\"Size\"]", "Manifest.Spec.Fields[2]: must be one of Ignore, Bucket, Key, VersionId, got \"Size\"" },

@@ -2,7 +2,6 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using LanguageExt;
-using Pipeline.Core;
 using Pipeline.S3;
 
 namespace Pipeline.Engine;
@@ -16,76 +15,49 @@ internal readonly record struct Preparation(long Tasks, string? ManifestVersion,
 
 /// <summary>
 /// Preparing, and the manifest's reads: open the manifest and check its ETag, validate every row
-/// (the first pass), check that the report bucket exists. Expected failures are
+/// (the first pass), check that the report bucket exists. The manifest is read through
+/// <see cref="ManifestSource"/> (CSV or S3 Inventory alike). Expected failures are
 /// <see cref="JobFailure"/> values; only cancellation throws.
 /// </summary>
 internal static class JobPreparation
 {
-    /// <summary>Preparing: the manifest's first pass, then the report bucket.</summary>
-    public static async Task<Preparation> PrepareAsync(JobDefinition job, IObjectStore store, CancellationToken cancellationToken)
+    /// <summary>Preparing of the job <paramref name="jobId"/>: a ManifestGenerator's job first writes its
+    /// manifest (<see cref="GeneratedManifests"/>), then every job reads its manifest (the first pass)
+    /// and checks the report bucket.</summary>
+    public static async Task<Preparation> PrepareAsync(JobDefinition job, string jobId, JobRunOptions options, CancellationToken cancellationToken)
     {
-        var opened = await OpenManifestAsync(job, store, job.Manifest!.Location.ObjectVersionId, cancellationToken).ConfigureAwait(false);
-        if (opened.Failure is not null)
+        if (job.ManifestGenerator is not { } generator)
         {
-            return new Preparation(0, null, opened.Failure);
+            return await PrepareAsync(job.Manifest!, job, options.Store, options.Store, cancellationToken).ConfigureAwait(false);
         }
 
-        long tasks;
-        string? version;
-        await using (opened.Content!.ConfigureAwait(false))
+        var (generated, failure) = await GeneratedManifests.WriteAsync(generator, jobId, options, cancellationToken).ConfigureAwait(false);
+        if (generated is null || failure is not null)
         {
-            version = opened.Content!.Head.VersionId ?? job.Manifest!.Location.ObjectVersionId;
-            var stream = opened.Content.Content;
-            var fields = job.Manifest!.Fields;
-            var scan = await Task.Run(() => CsvManifest.Scan(stream, fields, null), cancellationToken).ConfigureAwait(false);
-            if (scan.Error is not null)
-            {
-                var location = job.Manifest!.Location;
-                return new Preparation(0, version, new JobFailure(FailureCodes.ManifestMalformed, $"Reading the manifest {S3Uri.Format(location.Bucket, location.Key)} failed: {scan.Error}"));
-            }
-
-            tasks = scan.Rows;
+            return new Preparation(0, null, failure, generated);
         }
 
-        return new Preparation(tasks, version, await CheckReportBucketAsync(job, store, cancellationToken).ConfigureAwait(false));
+        var prepared = await PrepareAsync(GeneratedManifests.AsJobManifest(generated), job, GeneratedManifests.StoreOf(generated, options)!, options.Store, cancellationToken).ConfigureAwait(false);
+        return prepared with { Generated = generated };
     }
 
-    /// <summary>Opens the manifest (<paramref name="versionId"/>, or the current version) and checks its ETag.</summary>
-    public static async Task<(ObjectContent? Content, JobFailure? Failure)> OpenManifestAsync(JobDefinition job, IObjectStore store, string? versionId, CancellationToken cancellationToken)
+    /// <summary>Preparing with <paramref name="manifest"/> as the job's manifest: its first pass (every
+    /// row read and checked, none run), then the report bucket.</summary>
+    /// <param name="manifest">The manifest.</param>
+    /// <param name="job">The job.</param>
+    /// <param name="manifestStore">The store that holds the manifest (a generated manifest may be in the scratch store).</param>
+    /// <param name="store">The job's store (the report bucket).</param>
+    /// <param name="cancellationToken">Cancels Preparing.</param>
+    public static async Task<Preparation> PrepareAsync(JobManifest manifest, JobDefinition job, IObjectStore manifestStore, IObjectStore store, CancellationToken cancellationToken)
     {
-        var location = job.Manifest!.Location;
-        Fin<ObjectContent> got;
-        try
+        var read = await ManifestSource.ReadAsync(manifest, manifestStore, manifest.Location.ObjectVersionId, null, cancellationToken).ConfigureAwait(false);
+        if (read.Failure is not null)
         {
-            got = await store.GetObjectAsync(new ObjectRef(location.Bucket, location.Key, versionId), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return (null, new JobFailure(FailureCodes.ManifestReadFailed, $"Reading the manifest failed: {e.Message}"));
+            return new Preparation(0, read.VersionId, read.Failure);
         }
 
-        if (got.IsFail)
-        {
-            var error = (LanguageExt.Common.Error)got;
-            var where = S3Uri.Format(location.Bucket, location.Key) + (versionId is null ? string.Empty : $" (version {versionId})");
-            return error is S3Error { ErrorCode: S3ErrorCodes.NoSuchKey or S3ErrorCodes.NoSuchBucket or S3ErrorCodes.NoSuchVersion or S3ErrorCodes.NotFound } s3
-                ? (null, new JobFailure(FailureCodes.ManifestNotFound, $"Reading the manifest failed: {where} does not exist ({s3.ErrorCode})"))
-                : (null, new JobFailure(FailureCodes.ManifestReadFailed, $"Reading the manifest failed: {where}: {error.Message}"));
-        }
-
-        var content = (ObjectContent)got;
-        if (!ETagsMatch(content.Head.ETag, location.ETag))
-        {
-            await content.DisposeAsync().ConfigureAwait(false);
-            return (null, new JobFailure(FailureCodes.ManifestETagMismatch, $"Reading the manifest failed: the ETag of {S3Uri.Format(location.Bucket, location.Key)} is {content.Head.ETag}, not the {location.ETag} given in Manifest.Location.ETag"));
-        }
-
-        return (content, null);
+        return new Preparation(read.Tasks, read.VersionId, await CheckReportBucketAsync(job, store, cancellationToken).ConfigureAwait(false));
     }
-
-    /// <summary>ETags compare without their quotes, case-insensitively (hex).</summary>
-    internal static bool ETagsMatch(string actual, string expected) =>
-        string.Equals(actual.Trim().Trim('"'), expected.Trim().Trim('"'), StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Preparing, after the manifest: the report bucket must exist before any task runs, or
     /// every task would run and the job would still fail at the end, unable to write its report.</summary>

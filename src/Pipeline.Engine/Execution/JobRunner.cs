@@ -256,7 +256,7 @@ internal sealed class JobRun : IDisposable
         using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Abandon);
         try
         {
-            prepared = await JobPreparation.PrepareAsync(_job, _options.Store, either.Token).ConfigureAwait(false);
+            prepared = await JobPreparation.PrepareAsync(_job, JobId, _options, either.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (Abandon.IsCancellationRequested)
         {
@@ -370,9 +370,17 @@ internal sealed class JobRun : IDisposable
     private async Task RunTasksAsync(JournalSnapshot done, TaskRecorder recorder, CancellationToken cancellationToken)
     {
         await _options.Function.StartAsync(_options.Concurrency, cancellationToken).ConfigureAwait(false);
-        var opened = _generated is null
-            ? await JobPreparation.OpenManifestAsync(_job, _options.Store, _manifestVersion, cancellationToken).ConfigureAwait(false)
-            : (null, new JobFailure(FailureCodes.ManifestReadFailed, "generated manifests are read by the inventory reader (not wired yet)"));
+        // The manifest Preparing read: the job's own, or the one its ManifestGenerator wrote.
+        var (manifest, store) = _generated is { } generated
+            ? (GeneratedManifests.AsJobManifest(generated), GeneratedManifests.StoreOf(generated, _options))
+            : (_job.Manifest!, _options.Store);
+        if (store is null)
+        {
+            _failures.Add(new JobFailure(FailureCodes.ManifestReadFailed, "Reading the manifest failed: the generated manifest is in the scratch store, and this run has none (JobRunOptions.ScratchStore)"));
+            return;
+        }
+
+        var opened = await ManifestSource.OpenAsync(manifest, store, _manifestVersion, cancellationToken).ConfigureAwait(false);
         if (opened.Failure is not null)
         {
             _failures.Add(opened.Failure);
@@ -380,7 +388,7 @@ internal sealed class JobRun : IDisposable
         }
 
         var dispatcher = new TaskDispatcher(_job, _options, _ids, new BatchJob(JobId, _job.Operation.UserArguments), recorder, _stopDispatch, done);
-        await dispatcher.RunAsync(opened.Content!, cancellationToken).ConfigureAwait(false);
+        await dispatcher.RunAsync(manifest, store, opened.Content!, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Completing, Failing or Cancelling: the report from the journal, then the final status.</summary>
@@ -459,5 +467,6 @@ internal sealed class JobRun : IDisposable
         report)
     {
         FailedTasks = _failedTasks.Snapshot(),
+        GeneratedManifest = _generated,
     };
 }

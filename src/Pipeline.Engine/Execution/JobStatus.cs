@@ -75,6 +75,13 @@ public static class FailureCodes
     /// <summary>The manifest could not be read (another S3 error).</summary>
     public const string ManifestReadFailed = "ManifestReadFailed";
 
+    /// <summary>An inventory data file's MD5 is not the <c>MD5checksum</c> its <c>manifest.json</c> gives.</summary>
+    public const string ManifestChecksumMismatch = "ManifestChecksumMismatch";
+
+    /// <summary>A ManifestGenerator could not make the job's manifest: the source bucket is missing, listing
+    /// it or writing the manifest failed, or its filter selected no object.</summary>
+    public const string ManifestGenerationFailed = "ManifestGenerationFailed";
+
     /// <summary>More than the threshold of tasks failed once the minimum number had run.</summary>
     public const string TaskFailureThresholdExceeded = "TaskFailureThresholdExceeded";
 

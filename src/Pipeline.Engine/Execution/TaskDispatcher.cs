@@ -8,7 +8,8 @@ using Pipeline.S3;
 namespace Pipeline.Engine;
 
 /// <summary>
-/// The Active phase's dispatch: a reader thread streams the manifest (its second pass) into a bounded
+/// The Active phase's dispatch: a reader thread streams the manifest (its second pass, through
+/// <see cref="ManifestSource"/>: a CSV manifest or an inventory's data files) into a bounded
 /// channel, skipping the rows the journal already holds an outcome for (a resumed job);
 /// <see cref="JobRunOptions.Concurrency"/> workers take one task at a time from it — each first taking
 /// a slot of the uncommitted window (<see cref="TaskRecorder.EnterAsync"/>) — invoke the function (one
@@ -39,9 +40,15 @@ internal sealed class TaskDispatcher
         _stopDispatch = stopDispatch;
     }
 
-    /// <summary>Runs every task of <paramref name="manifest"/> (already opened at the version Preparing
-    /// read; disposed here) until the manifest ends or dispatch stops.</summary>
-    public async Task RunAsync(ObjectContent manifest, CancellationToken cancellationToken)
+    /// <summary>Runs every task of <paramref name="manifest"/>, whose object is <paramref name="content"/>
+    /// (already opened at the version Preparing read; disposed here), until the manifest ends or
+    /// dispatch stops. A manifest that cannot be read to its end now (an inventory data file changed
+    /// since Preparing, a read failed) fails the job; the tasks already run keep their outcomes.</summary>
+    /// <param name="manifest">The manifest.</param>
+    /// <param name="store">The store that holds it (an inventory's data files are read there).</param>
+    /// <param name="content">The manifest object, opened.</param>
+    /// <param name="cancellationToken">Cancels the job.</param>
+    public async Task RunAsync(JobManifest manifest, IObjectStore store, ObjectContent content, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopDispatch.Token);
         var stop = linked.Token;
@@ -50,14 +57,13 @@ internal sealed class TaskDispatcher
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        var fields = _job.Manifest!.Fields;
         var producer = Task.Factory.StartNew(
             () =>
             {
                 try
                 {
                     var doneRows = _done.DoneRows;
-                    CsvManifest.Scan(manifest.Content, fields, entry =>
+                    var scan = ManifestSource.Scan(manifest, content.Content, store, entry =>
                     {
                         if (doneRows.Contains(entry.Row))
                         {
@@ -74,7 +80,13 @@ internal sealed class TaskDispatcher
                         }
 
                         return !stop.IsCancellationRequested;
-                    });
+                    },
+                    null,
+                    stop);
+                    if (scan.Error is not null && !stop.IsCancellationRequested)
+                    {
+                        _recorder.ManifestFailed(ManifestSource.Failure(manifest, scan));
+                    }
                 }
                 catch (OperationCanceledException)
                 {
@@ -103,7 +115,7 @@ internal sealed class TaskDispatcher
         {
             _stopDispatch.Cancel();
             await producer.ConfigureAwait(false);
-            await manifest.DisposeAsync().ConfigureAwait(false);
+            await content.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -75,6 +75,14 @@ internal sealed class TaskRecorder : IDisposable
         }
     }
 
+    /// <summary>The manifest cannot be read to its end in the Active pass: the job fails naming why, and
+    /// dispatch stops (the tasks already run keep their outcomes).</summary>
+    public void ManifestFailed(JobFailure failure)
+    {
+        _failures.Add(failure);
+        _stopDispatch.Cancel();
+    }
+
     /// <summary>Journals the final <paramref name="outcome"/> of <paramref name="entry"/>'s task, reached in <paramref name="attempts"/> invocations.</summary>
     public ValueTask RecordAsync(in ManifestEntry entry, in TaskOutcome outcome, int attempts, CancellationToken cancellationToken) =>
         _journal.AppendAsync(new JournalEntry(entry.Row, JournalEntryKind.Outcome, outcome.Code, attempts, outcome.ResultString, entry.Bucket, entry.Key, entry.VersionId), cancellationToken);

@@ -80,8 +80,9 @@ public enum ManifestFormat
     /// <summary><c>S3BatchOperations_CSV_20180820</c>: a CSV of <see cref="ManifestField"/> columns.</summary>
     BatchOperationsCsv,
 
-    /// <summary><c>S3InventoryReport_CSV_20161130</c>: an S3 Inventory <c>manifest.json</c> (not supported yet:
-    /// rejected by <see cref="JobDefinitionParser"/>).</summary>
+    /// <summary><c>S3InventoryReport_CSV_20161130</c>: an S3 Inventory <c>manifest.json</c>, whose <c>files[]</c>
+    /// (gzip-compressed CSV in its <c>destinationBucket</c>, columns from its <c>fileSchema</c>) hold the
+    /// rows; <see cref="JobManifest.Fields"/> is not used.</summary>
     InventoryReportCsv,
 }
 

@@ -248,10 +248,11 @@ public static partial class JobDefinitionParser
         var format = formatText.Match(text => text == Inventory, _ => false) ? ManifestFormat.InventoryReportCsv : ManifestFormat.BatchOperationsCsv;
         var formatCheck = formatText.Bind(text => text.Case switch
         {
-            null or BatchOperations => Ok,
-            Inventory => Error<Unit>("Manifest.Spec.Format", $"{Inventory} is not supported yet by the local engine; use {BatchOperations}"),
+            null or BatchOperations or Inventory => Ok,
             _ => Error<Unit>("Manifest.Spec.Format", $"must be \"{BatchOperations}\" or \"{Inventory}\", got \"{(string)text}\""),
         });
+        // An inventory's columns come from its manifest.json (fileSchema): Fields, when given, is
+        // checked for shape and not used.
         var fields = spec.TryGetProperty("Fields", out var element) ? Fields(element)
             : format == ManifestFormat.BatchOperationsCsv ? Error<IReadOnlyList<ManifestField>>("Manifest.Spec.Fields", $"is required for {BatchOperations}")
             : System.Array.Empty<ManifestField>();

@@ -19,9 +19,6 @@ namespace Pipeline.Engine;
 /// </summary>
 public static class InventoryManifestBuilder
 {
-    // TODO(lead): ObjectSummary.StorageClass once H2 lands (both listings' rows use this).
-    private const string ListedStorageClass = "STANDARD";
-
     /// <summary>The writer options of the inventory of <paramref name="listing"/> written to
     /// <paramref name="destinationBucket"/> under <paramref name="destinationPrefix"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="listing"/> asks for only versions or only
@@ -68,7 +65,7 @@ public static class InventoryManifestBuilder
             var objects = (ObjectListing)page;
             foreach (var item in objects.Objects)
             {
-                var row = new InventoryRow(listing.Bucket, item.Key, null, true, false, item.Size, item.LastModified, item.ETag, ListedStorageClass);
+                var row = new InventoryRow(listing.Bucket, item.Key, null, true, false, item.Size, item.LastModified, item.ETag, item.StorageClass);
                 var added = await writer.AddAsync(row, cancellationToken).ConfigureAwait(false);
                 if (added.IsFail)
                 {
@@ -108,7 +105,7 @@ public static class InventoryManifestBuilder
                     version.Size,
                     version.LastModified,
                     version.ETag,
-                    version.IsDeleteMarker ? null : ListedStorageClass);
+                    version.IsDeleteMarker ? null : version.StorageClass);
                 var added = await writer.AddAsync(row, cancellationToken).ConfigureAwait(false);
                 if (added.IsFail)
                 {
