@@ -98,6 +98,56 @@ public sealed class ManifestGenerationPropertyTests
             },
             iter: 150);
 
+    /// <summary>The whole path: for any bucket and filter, a ManifestGenerator job (its manifest generated
+    /// into the scratch store, read back as an inventory) invokes the function for exactly the objects the
+    /// spec selects, once each, with their keys and versions — or fails at Preparing when it selects none.</summary>
+    [Fact]
+    public async Task Job_VisitsExactlyWhatTheSpecSelects() =>
+        await Gen.Select(Gen.Bool, Steps.Array[0, 12], Filter).SampleAsync(
+            async (versioned, steps, filter) =>
+            {
+                var clock = new SettableClock(Start);
+                using var store = ClockedStore.Open(clock);
+                using var scratch = TestStore.Embedded();
+                var bucket = "prop-" + Guid.NewGuid().ToString("N")[..16];
+                TestStore.Ok(await store.Store.CreateBucketAsync(bucket, CancellationToken.None));
+                if (versioned)
+                {
+                    TestStore.Ok(await store.Store.SetBucketVersioningAsync(bucket, BucketVersioning.Enabled, CancellationToken.None));
+                }
+
+                var current = new Dictionary<string, SourceObject?>(StringComparer.Ordinal);
+                foreach (var step in steps)
+                {
+                    clock.Now = clock.Now.AddSeconds(step.SecondsLater);
+                    if (step.Delete)
+                    {
+                        TestStore.Ok(await store.Store.DeleteObjectAsync(new ObjectRef(bucket, step.Key), CancellationToken.None));
+                        current[step.Key] = null;
+                    }
+                    else
+                    {
+                        var put = await ManifestGenerationTests.PutAsync(store.Store, bucket, step.Key, step.Size, step.StorageClass);
+                        current[step.Key] = new SourceObject(bucket, step.Key, put.VersionId, step.Size, clock.Now, put.ETag, step.StorageClass);
+                    }
+                }
+
+                var generator = new JobManifestGenerator(null, "arn:aws:s3:::" + bucket, bucket, false, null, filter);
+                var job = Jobs.Parse(GeneratorJobTests.JobJson(bucket, bucket, "{}", output: false)) with { ManifestGenerator = generator };
+                var function = new LambdaFunction((_, task, _) => TaskOutcome.Succeeded(task.TaskId, "ok"));
+                var options = new JobRunOptions(store.Store, new InProcessFunctionEndpoint(function)) { Concurrency = 2, ScratchStore = scratch.Store };
+
+                var result = await JobRunner.RunAsync(job, options);
+
+                var expected = current.Values.OfType<SourceObject>().Where(o => Spec(filter, o)).Select(o => (o.Key, o.VersionId)).Order().ToList();
+                var visited = function.Seen.Select(seen => (seen.Task.Key, seen.Task.S3VersionId)).Order().ToList();
+                Assert.Equal(expected, visited);
+                Assert.Equal(expected.Count == 0 ? JobStatus.Failed : JobStatus.Complete, result.Status);
+                Assert.Equal(expected.Count, result.ProgressSummary.TotalNumberOfTasks);
+            },
+            iter: 40,
+            threads: 1);
+
     /// <summary>The spec, rule by rule (the embedded store replicates and encrypts nothing: every object's replication
     /// status is NONE and its encryption NOT-SSE).</summary>
     private static bool Spec(JobManifestGeneratorFilter? filter, SourceObject o)
