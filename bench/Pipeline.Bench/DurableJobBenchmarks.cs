@@ -302,22 +302,28 @@ public class DurableResumeBenchmarks
     }
 }
 
-/// <summary>A no-op job's manifest on an embedded store of its own (written once per case).</summary>
+/// <summary>A no-op job's manifest (a CSV manifest, or an S3 Inventory report) on an embedded store of
+/// its own (written once per case).</summary>
 internal sealed class NoOpJobFixture : IDisposable
 {
     private const string Bucket = "bench-durable";
     private const string ManifestKey = "manifests/noop.csv";
+    private const string InventoryPrefix = "inventory/noop";
     private readonly string _etag;
     private readonly string _functionName;
+    private readonly string _manifestKey;
+    private readonly bool _inventory;
     private EmbeddedObjectStore? _store;
     private string? _reportFolder;
 
-    private NoOpJobFixture(string root, EmbeddedObjectStore store, string etag, string functionName, int tasks)
+    private NoOpJobFixture(string root, EmbeddedObjectStore store, string etag, string functionName, int tasks, string manifestKey = ManifestKey, bool inventory = false)
     {
         Root = root;
         _store = store;
         _etag = etag;
         _functionName = functionName;
+        _manifestKey = manifestKey;
+        _inventory = inventory;
         Tasks = tasks;
         Job = EngineJobs.Parse(JobJson(null));
         Endpoint = new InProcessFunctionEndpoint(new NoOpFunction());
@@ -340,9 +346,7 @@ internal sealed class NoOpJobFixture : IDisposable
     /// close it afterwards (the CLI opens it).</summary>
     public static NoOpJobFixture Create(string name, int tasks, string functionName = "noop", bool closeStore = false)
     {
-        var root = Path.Combine(Path.GetTempPath(), "pipeline-bench", name + "-" + Guid.NewGuid().ToString("N")[..12]);
-        var store = EmbeddedObjectStore.Open(Path.Combine(root, "store"));
-        EngineJobs.Check(store.CreateBucketAsync(Bucket, CancellationToken.None).AsTask().GetAwaiter().GetResult(), "create the bucket");
+        var (root, store) = NewStore(name);
         var csv = Path.Combine(root, "manifest.csv");
         using (var writer = new StreamWriter(csv, append: false, new UTF8Encoding(false), 1 << 16))
         {
@@ -374,10 +378,53 @@ internal sealed class NoOpJobFixture : IDisposable
         return fixture;
     }
 
+    /// <summary>The same rows as an S3 Inventory report (<c>S3InventoryReport_CSV_20161130</c>: the job's
+    /// manifest is <c>manifest.json</c>) written by <see cref="InventoryManifestWriter"/> in
+    /// <paramref name="parts"/> gzip CSV parts, columns <see cref="InventoryColumns.CurrentObjects"/>
+    /// (Bucket, Key, Size, LastModifiedDate, ETag, StorageClass); the parts are spooled under the
+    /// fixture's folder, one at a time, so the setup's own peak stays small.</summary>
+    public static NoOpJobFixture CreateInventory(string name, int tasks, int parts)
+    {
+        var (root, store) = NewStore(name);
+        var options = new InventoryManifestOptions(
+            Bucket, InventoryPrefix, Bucket, InventoryManifestVersion.Inventory20161130, InventoryColumns.CurrentObjects, RowsPerPart: (tasks + parts - 1) / parts);
+        var modified = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        using var writer = InventoryManifestWriter.Create(store, options, spoolDirectory: root);
+        for (var i = 1; i <= tasks; i++)
+        {
+            // The raw key (the writer URL-encodes it); a varied size, date and 32-hex ETag, as S3 Inventory lists them.
+            var hash = (ulong)i * 0x9E3779B97F4A7C15UL;
+            var row = new InventoryRow(
+                Bucket,
+                "photos/2026/img 0" + i.ToString("D8", CultureInfo.InvariantCulture) + ".jpg",
+                VersionId: null,
+                IsLatest: true,
+                IsDeleteMarker: false,
+                Size: 1024 + (long)(hash % 5_000_000),
+                LastModified: modified.AddSeconds(i),
+                ETag: hash.ToString("x16", CultureInfo.InvariantCulture) + (~hash).ToString("x16", CultureInfo.InvariantCulture),
+                StorageClass: "STANDARD");
+            EngineJobs.Check(writer.AddAsync(row, CancellationToken.None).AsTask().GetAwaiter().GetResult(), "add an inventory row");
+        }
+
+        var written = writer.CompleteAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        EngineJobs.Check(written, "write the inventory");
+        var manifest = (WrittenInventoryManifest)written;
+        return new NoOpJobFixture(root, store, manifest.ETag, "noop", tasks, manifest.ManifestKey, inventory: true);
+    }
+
+    private static (string Root, EmbeddedObjectStore Store) NewStore(string name)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "pipeline-bench", name + "-" + Guid.NewGuid().ToString("N")[..12]);
+        var store = EmbeddedObjectStore.Open(Path.Combine(root, "store"));
+        EngineJobs.Check(store.CreateBucketAsync(Bucket, CancellationToken.None).AsTask().GetAwaiter().GetResult(), "create the bucket");
+        return (root, store);
+    }
+
     /// <summary>The create-job JSON (with a ClientRequestToken when given).</summary>
     public string JobJson(string? token)
     {
-        var json = EngineJobs.Json(_functionName, Bucket, ManifestKey, _etag, Bucket);
+        var json = EngineJobs.Json(_functionName, Bucket, _manifestKey, _etag, Bucket, _inventory);
         return token is null ? json : json.Replace("\"Priority\": 10,", $"\"Priority\": 10, \"ClientRequestToken\": \"{token}\",", StringComparison.Ordinal);
     }
 
@@ -607,7 +654,10 @@ internal sealed class WorkerProcess : IDisposable
 /// (Not derived from EngineJobConfig: its Peak RSS column looks up EngineBenchmarks' figures.)</summary>
 public abstract class DurableConfigBase : ManualConfig
 {
-    protected DurableConfigBase(int warmups, int iterations)
+    /// <param name="warmups">Warm-up jobs.</param>
+    /// <param name="iterations">Measured jobs.</param>
+    /// <param name="throughput">The throughput column; default Tasks/s.</param>
+    protected DurableConfigBase(int warmups, int iterations, IColumn? throughput = null)
     {
         AddJob(Job.Default
             .WithStrategy(RunStrategy.Monitoring)
@@ -617,7 +667,7 @@ public abstract class DurableConfigBase : ManualConfig
             .WithInvocationCount(1)
             .WithUnrollFactor(1)
             .AsDefault());
-        AddColumn(new TasksPerSecondColumn());
+        AddColumn(throughput ?? new TasksPerSecondColumn());
     }
 }
 

@@ -280,13 +280,15 @@ internal static class EngineJobs
     /// <summary>Invocations in flight: the CLI's default (<c>s3batch run --concurrency</c>).</summary>
     public const int Concurrency = 16;
 
-    public static string Json(string functionName, string manifestBucket, string manifestKey, string etag, string reportBucket) => $$"""
+    /// <summary>The no-op job's create-job JSON; <paramref name="inventory"/>: the manifest is an S3
+    /// Inventory report's manifest.json (<c>S3InventoryReport_CSV_20161130</c>), else a Bucket,Key CSV.</summary>
+    public static string Json(string functionName, string manifestBucket, string manifestKey, string etag, string reportBucket, bool inventory = false) => $$"""
         {
           "AccountId": "123456789012",
           "ConfirmationRequired": false,
           "Operation": { "LambdaInvoke": { "FunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:{{functionName}}", "InvocationSchemaVersion": "1.0" } },
           "Report": { "Bucket": "arn:aws:s3:::{{reportBucket}}", "Format": "Report_CSV_20180820", "Enabled": true, "Prefix": "reports", "ReportScope": "AllTasks" },
-          "Manifest": { "Spec": { "Format": "S3BatchOperations_CSV_20180820", "Fields": ["Bucket", "Key"] },
+          "Manifest": { "Spec": {{(inventory ? "{ \"Format\": \"S3InventoryReport_CSV_20161130\" }" : "{ \"Format\": \"S3BatchOperations_CSV_20180820\", \"Fields\": [\"Bucket\", \"Key\"] }")}},
                         "Location": { "ObjectArn": "arn:aws:s3:::{{manifestBucket}}/{{manifestKey}}", "ETag": {{System.Text.Json.JsonSerializer.Serialize(etag)}} } },
           "Priority": 10,
           "RoleArn": "arn:aws:iam::123456789012:role/batch-role"
@@ -401,12 +403,13 @@ public sealed class EngineCopyConfig : EngineJobConfig
     }
 }
 
-/// <summary>"Tasks/s": the case's task count (its <c>Tasks</c> or <c>Objects</c> parameter) ÷ Mean.</summary>
-internal sealed class TasksPerSecondColumn : IColumn
+/// <summary>"Tasks/s": the case's task count (its <c>Tasks</c>, <c>Objects</c> or <c>Rows</c> parameter)
+/// ÷ Mean; a suite counting manifest rows names it "Rows/s" (<paramref name="columnName"/>, <paramref name="legend"/>).</summary>
+internal sealed class TasksPerSecondColumn(string columnName = "Tasks/s", string legend = "Tasks (or objects) per operation divided by the mean time of one operation") : IColumn
 {
-    public string Id => nameof(TasksPerSecondColumn);
+    public string Id => nameof(TasksPerSecondColumn) + "." + columnName;
 
-    public string ColumnName => "Tasks/s";
+    public string ColumnName => columnName;
 
     public bool AlwaysShow => true;
 
@@ -418,7 +421,7 @@ internal sealed class TasksPerSecondColumn : IColumn
 
     public UnitType UnitType => UnitType.Dimensionless;
 
-    public string Legend => "Tasks (or objects) per operation divided by the mean time of one operation";
+    public string Legend => legend;
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
 
@@ -435,7 +438,7 @@ internal sealed class TasksPerSecondColumn : IColumn
 
     internal static int? TaskCount(BenchmarkCase benchmarkCase)
     {
-        foreach (var name in new[] { nameof(EngineBenchmarks.Tasks), nameof(EngineCopyBenchmarks.Objects) })
+        foreach (var name in new[] { nameof(EngineBenchmarks.Tasks), nameof(EngineCopyBenchmarks.Objects), nameof(ManifestBenchmarks.Rows) })
         {
             if (benchmarkCase.Parameters[name] is int n)
             {
