@@ -38,12 +38,19 @@ command -v dotnet >/dev/null 2>&1 || { echo "publish-single-file.sh: the .NET SD
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 echo "publish-single-file.sh: publishing s3batch for $RID (self-contained, single file, Release)" >&2
+# Only properties that shape the executable's own publish: each -p here also reaches the referenced
+# libraries' builds, which share their output directories with the solution's build (a property
+# that changed how they compile, such as DebugType, would rebuild them in place). The publish goes
+# to a staging directory; only the executable is kept.
+STAGE=$(mktemp -d)
+trap 'rm -rf "$STAGE"' EXIT
 dotnet publish "$PROJECT_DIR/Pipeline.Cli.csproj" -c Release -r "$RID" --self-contained true \
-  -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
-  -p:EnableCompressionInSingleFile=true -p:DebugType=embedded -p:PublishDocumentationFiles=false \
-  -o "$OUT" --nologo -clp:ErrorsOnly >&2
+  -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:EnableCompressionInSingleFile=true \
+  -o "$STAGE" --nologo -clp:ErrorsOnly >&2
 
-case "$RID" in win-*) EXE="$OUT/s3batch.exe" ;; *) EXE="$OUT/s3batch" ;; esac
-[ -f "$EXE" ] || { echo "publish-single-file.sh: publish succeeded but $EXE is missing" >&2; exit 1; }
+case "$RID" in win-*) NAME=s3batch.exe ;; *) NAME=s3batch ;; esac
+[ -f "$STAGE/$NAME" ] || { echo "publish-single-file.sh: publish succeeded but $NAME is missing" >&2; exit 1; }
+cp "$STAGE/$NAME" "$OUT/$NAME"
+EXE="$OUT/$NAME"
 echo "$EXE"
 echo "s3batch: $(wc -c < "$EXE" | tr -d ' ') bytes, self-contained single file for $RID"
