@@ -108,6 +108,17 @@ if ! bash src/Pipeline.Lambda.Bootstrap/package.sh --arch x86_64 >/dev/null; the
   echo "tests/run.sh: packaging the Native AOT bootstrap failed (clang and zlib1g-dev are needed)" >&2
 fi
 
+# Pipeline.Packaging.Tests check the bootstrap cross-compiled for linux-arm64 (run through qemu-user)
+# and s3batch as one self-contained file: build both.
+log "publish the Native AOT bootstrap for linux-arm64 (artifacts/lambda/arm64/function.zip)"
+if ! bash src/Pipeline.Lambda.Bootstrap/package.sh --arch arm64 --out artifacts/lambda/arm64 >/dev/null; then
+  echo "tests/run.sh: packaging the linux-arm64 bootstrap failed (gcc-aarch64-linux-gnu and libc6-dev-arm64-cross are needed)" >&2
+fi
+log "publish s3batch as a self-contained single file (artifacts/s3batch/linux-x64/s3batch)"
+if ! bash src/Pipeline.Cli/publish-single-file.sh --rid linux-x64 >/dev/null; then
+  echo "tests/run.sh: publishing the single-file s3batch failed" >&2
+fi
+
 # ---------------------------------------------------------------- tests
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"

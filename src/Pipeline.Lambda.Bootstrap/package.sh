@@ -5,9 +5,10 @@
 # usage: src/Pipeline.Lambda.Bootstrap/package.sh [--arch x86_64|arm64] [--out DIR]
 #   --arch x86_64  (default) publishes for linux-x64; works on any x86_64 Linux with clang and
 #                  zlib1g-dev (the Native AOT linker's prerequisites).
-#   --arch arm64   publishes for linux-arm64. Native AOT does not cross-compile out of the box:
-#                  build on an arm64 machine (Graviton, an arm64 CI runner, Apple silicon in an
-#                  arm64 Linux container), or give ILC an arm64 sysroot and linker yourself.
+#   --arch arm64   publishes for linux-arm64 (Graviton): natively on an arm64 Linux machine, or
+#                  cross-compiled on x86_64 Linux with Debian's gcc-aarch64-linux-gnu and
+#                  libc6-dev-arm64-cross (clang targets aarch64-linux-gnu and finds them itself;
+#                  tests/run.sh installs them).
 #   --out DIR      where function.zip goes (default: artifacts/lambda/ under the repository root;
 #                  a relative DIR is taken from the current directory).
 #
@@ -15,7 +16,7 @@
 # same one the Native AOT tests run, so one publish serves both. Prints the zip's path and size.
 set -euo pipefail
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 
 ARCH=x86_64
 OUT=""
@@ -54,9 +55,9 @@ echo "package.sh: publishing bootstrap for $RID (Native AOT, Release)" >&2
 if ! dotnet publish "$PROJECT_DIR" -c Release -r "$RID" --nologo -clp:ErrorsOnly >&2; then
   echo "package.sh: dotnet publish failed for $RID." >&2
   if [ "$RID" = linux-arm64 ] && [ "$HOST_ARCH" != aarch64 ]; then
-    echo "package.sh: this host is $HOST_ARCH. Native AOT links with the platform toolchain, so an arm64" >&2
-    echo "  publish needs an arm64 sysroot and a linker that targets it; build on an arm64 machine or CI" >&2
-    echo "  runner instead (the same command works there unchanged)." >&2
+    echo "package.sh: this host is $HOST_ARCH. Cross-compiling Native AOT for arm64 needs clang, the GCC" >&2
+    echo "  cross toolchain and the arm64 C library: apt-get install clang gcc-aarch64-linux-gnu" >&2
+    echo "  libc6-dev-arm64-cross (or build on an arm64 machine: the same command works there unchanged)." >&2
   else
     echo "package.sh: Native AOT needs clang and zlib1g-dev (apt-get install clang zlib1g-dev)." >&2
   fi

@@ -7,12 +7,12 @@ namespace Pipeline.ArchitectureTests;
 /// </summary>
 public sealed class DocCommandTests
 {
-    public static TheoryData<string, string> DocumentedCommands()
+    public static TheoryData<string, string, string> DocumentedCommands()
     {
-        var data = new TheoryData<string, string>();
-        foreach (var (file, line) in Documented())
+        var data = new TheoryData<string, string, string>();
+        foreach (var (file, line, directory) in DocumentedIn())
         {
-            data.Add(file, line);
+            data.Add(file, line, directory ?? string.Empty);
         }
 
         return data;
@@ -20,10 +20,10 @@ public sealed class DocCommandTests
 
     [Theory]
     [MemberData(nameof(DocumentedCommands))]
-    public void EveryDocumentedCommand_NamesWhatExists(string file, string command)
+    public void EveryDocumentedCommand_NamesWhatExists(string file, string command, string directory)
     {
-        var problems = DocCommand.Problems(command);
-        Assert.True(problems.Count == 0, $"{file}: `{command}`:\n  {string.Join("\n  ", problems)}");
+        var problems = DocCommand.Problems(command, directory.Length == 0 ? null : directory);
+        Assert.True(problems.Count == 0, $"{file}: `{command}`{(directory.Length == 0 ? string.Empty : $" (in {directory})")}:\n  {string.Join("\n  ", problems)}");
     }
 
     [Fact]
@@ -79,8 +79,28 @@ public sealed class DocCommandTests
     [InlineData("sam deploy --template-file src/Pipeline.Lambda.Bootstrap/deploy/template.yaml --parameter-overrides Handlr=echo")]
     [InlineData("aws s3control create-job --cli-input-json file://src/Pipeline.Lambda.Bootstrap/deploy/no-such-job.json")]
     [InlineData("curl https://example.com")]
+    [InlineData("dotnet new s3batch-functio -n MyFunction")]
+    [InlineData("dotnet new s3batch-function --key-format yaml")]
+    [InlineData("dotnet new s3batch-function --keyformat json")]
+    [InlineData("dotnet new install S3Batch.Pipeline.Nope")]
+    [InlineData("dotnet tool install -g S3Batch.Pipeline.Core")]
+    [InlineData("dotnet pack src/Pipeline.Nope -o FEED")]
+    [InlineData("cd nowhere")]
     public void TheChecker_RejectsAWrongCommand(string command) =>
         Assert.NotEmpty(DocCommand.Problems(command));
+
+    [Theory]
+    [InlineData("dotnet publish src/MyFunction -c Release")]
+    [InlineData("cd MyFunction")]
+    [InlineData("aws s3control create-job --cli-input-json file://create-job.json")]
+    [InlineData("sam deploy --guided")]
+    [InlineData("dotnet test")]
+    public void InATemplatesProject_PathsAreTheTemplatesContent(string command)
+    {
+        const string content = "src/Pipeline.Templates/content/s3batch-function";
+        Assert.Empty(DocCommand.Problems(command, content));
+        Assert.NotEmpty(DocCommand.Problems(command.Replace("MyFunction", "OtherFunction", StringComparison.Ordinal).Replace("create-job", "no-job", StringComparison.Ordinal), "src/Pipeline.Templates/content/no-such-template"));
+    }
 
     [Fact]
     public void TheDocs_HaveCommands_AndTheCheckerAcceptsARightOne()
@@ -91,12 +111,16 @@ public sealed class DocCommandTests
     }
 
     private static IEnumerable<(string File, string Line)> Documented() =>
+        DocumentedIn().Select(c => (c.File, c.Line));
+
+    /// <summary>Every command with the directory it runs in: a template's content directory for a
+    /// block marked <c>&lt;!-- in: DIR --&gt;</c>, else null (the repository's root).</summary>
+    private static IEnumerable<(string File, string Line, string? Directory)> DocumentedIn() =>
         Markdown.DocumentedFiles().SelectMany(file =>
             Markdown.Blocks(file)
                 .Where(b => b.Language is "bash" or "sh" or "shell" or "console")
-                .SelectMany(b => Commands.Lines(b.Text))
-                .Concat(Markdown.InlineCode(file).Where(DocCommand.IsCommand))
-                .Select(line => (file, line)));
+                .SelectMany(b => Commands.Lines(b.Text).Select(line => (file, line, b.Marker("in:"))))
+                .Concat(Markdown.InlineCode(file).Where(DocCommand.IsCommand).Select(line => (file, line, (string?)null))));
 
     private static string Single(IEnumerable<string> lines, string start)
     {
