@@ -75,7 +75,7 @@ internal static class ManifestSource
         catch (IOException e)
         {
             // The manifest object's own stream failed (a connection cut mid-read).
-            return new ManifestScan(0, false, "reading it failed: " + e.Message, false, FailureCodes.ManifestReadFailed);
+            return new ManifestScan(0, false, e.Message, false, FailureCodes.ManifestReadFailed);
         }
     }
 
