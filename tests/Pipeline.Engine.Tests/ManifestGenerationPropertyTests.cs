@@ -66,29 +66,7 @@ public sealed class ManifestGenerationPropertyTests
                 // Each sample has its own store and clock: samples run in parallel.
                 var clock = new SettableClock(Start);
                 using var store = ClockedStore.Open(clock);
-                var bucket = "prop-" + Guid.NewGuid().ToString("N")[..16];
-                TestStore.Ok(await store.Store.CreateBucketAsync(bucket, CancellationToken.None));
-                if (versioned)
-                {
-                    TestStore.Ok(await store.Store.SetBucketVersioningAsync(bucket, BucketVersioning.Enabled, CancellationToken.None));
-                }
-
-                // The model: each key's current object, or none once deleted.
-                var current = new Dictionary<string, SourceObject?>(StringComparer.Ordinal);
-                foreach (var step in steps)
-                {
-                    clock.Now = clock.Now.AddSeconds(step.SecondsLater);
-                    if (step.Delete)
-                    {
-                        TestStore.Ok(await store.Store.DeleteObjectAsync(new ObjectRef(bucket, step.Key), CancellationToken.None));
-                        current[step.Key] = null;
-                    }
-                    else
-                    {
-                        var put = await ManifestGenerationTests.PutAsync(store.Store, bucket, step.Key, step.Size, step.StorageClass);
-                        current[step.Key] = new SourceObject(bucket, step.Key, put.VersionId, step.Size, clock.Now, put.ETag, step.StorageClass);
-                    }
-                }
+                var (bucket, current) = await BucketAsync(store.Store, clock, versioned, steps);
 
                 var generator = new JobManifestGenerator(null, "arn:aws:s3:::" + bucket, bucket, false, null, filter);
                 var got = await ManifestGenerationTests.AllAsync(store.Store, generator, pageSize);
@@ -109,28 +87,7 @@ public sealed class ManifestGenerationPropertyTests
                 var clock = new SettableClock(Start);
                 using var store = ClockedStore.Open(clock);
                 using var scratch = TestStore.Embedded();
-                var bucket = "prop-" + Guid.NewGuid().ToString("N")[..16];
-                TestStore.Ok(await store.Store.CreateBucketAsync(bucket, CancellationToken.None));
-                if (versioned)
-                {
-                    TestStore.Ok(await store.Store.SetBucketVersioningAsync(bucket, BucketVersioning.Enabled, CancellationToken.None));
-                }
-
-                var current = new Dictionary<string, SourceObject?>(StringComparer.Ordinal);
-                foreach (var step in steps)
-                {
-                    clock.Now = clock.Now.AddSeconds(step.SecondsLater);
-                    if (step.Delete)
-                    {
-                        TestStore.Ok(await store.Store.DeleteObjectAsync(new ObjectRef(bucket, step.Key), CancellationToken.None));
-                        current[step.Key] = null;
-                    }
-                    else
-                    {
-                        var put = await ManifestGenerationTests.PutAsync(store.Store, bucket, step.Key, step.Size, step.StorageClass);
-                        current[step.Key] = new SourceObject(bucket, step.Key, put.VersionId, step.Size, clock.Now, put.ETag, step.StorageClass);
-                    }
-                }
+                var (bucket, current) = await BucketAsync(store.Store, clock, versioned, steps);
 
                 var generator = new JobManifestGenerator(null, "arn:aws:s3:::" + bucket, bucket, false, null, filter);
                 var job = Jobs.Parse(GeneratorJobTests.JobJson(bucket, bucket, "{}", output: false)) with { ManifestGenerator = generator };
@@ -147,6 +104,36 @@ public sealed class ManifestGenerationPropertyTests
             },
             iter: 40,
             threads: 1);
+
+    /// <summary>A new bucket (versioned or not) after <paramref name="steps"/>, and the model of what it
+    /// holds: each key's current object, or none once deleted.</summary>
+    private static async Task<(string Bucket, Dictionary<string, SourceObject?> Current)> BucketAsync(IObjectStore store, SettableClock clock, bool versioned, Step[] steps)
+    {
+        var bucket = "prop-" + Guid.NewGuid().ToString("N")[..16];
+        TestStore.Ok(await store.CreateBucketAsync(bucket, CancellationToken.None));
+        if (versioned)
+        {
+            TestStore.Ok(await store.SetBucketVersioningAsync(bucket, BucketVersioning.Enabled, CancellationToken.None));
+        }
+
+        var current = new Dictionary<string, SourceObject?>(StringComparer.Ordinal);
+        foreach (var step in steps)
+        {
+            clock.Now = clock.Now.AddSeconds(step.SecondsLater);
+            if (step.Delete)
+            {
+                TestStore.Ok(await store.DeleteObjectAsync(new ObjectRef(bucket, step.Key), CancellationToken.None));
+                current[step.Key] = null;
+            }
+            else
+            {
+                var put = await ManifestGenerationTests.PutAsync(store, bucket, step.Key, step.Size, step.StorageClass);
+                current[step.Key] = new SourceObject(bucket, step.Key, put.VersionId, step.Size, clock.Now, put.ETag, step.StorageClass);
+            }
+        }
+
+        return (bucket, current);
+    }
 
     /// <summary>The spec, rule by rule (the embedded store replicates and encrypts nothing: every object's replication
     /// status is NONE and its encryption NOT-SSE).</summary>
