@@ -28,23 +28,16 @@ internal static class ManifestCheckCommand
         stores.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var path = parse.GetRequiredValue(jobFile);
             try
             {
-                var bytes = path is "-" ? ReadStdin() : File.ReadAllBytes(path);
-                var parsed = JobDefinitionParser.Parse(bytes);
-                if (!parsed.IsValid)
-                {
-                    var source = path is "-" ? "the job on standard input" : path;
-                    return Output.Error("Pipeline.InvalidJob", $"{source} is not a valid create-job request ({parsed.Errors.Count} problem(s)): {string.Join("; ", parsed.Errors)}", Output.Usage);
-                }
+                var (_, job) = JobFile.Read(parse.GetRequiredValue(jobFile));
 
                 var store = stores.Open(parse);
                 try
                 {
-                    return parsed.Job.Manifest is { } given
+                    return job.Manifest is { } given
                         ? Print(given, await ManifestCheck.RunAsync(given, store, MaxBadRows, cancellationToken).ConfigureAwait(false), Console.Out)
-                        : await PreviewAsync(parsed.Job.ManifestGenerator!, store, Console.Out, cancellationToken).ConfigureAwait(false);
+                        : await PreviewAsync(job.ManifestGenerator!, store, Console.Out, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -123,13 +116,5 @@ internal static class ManifestCheckCommand
         }
 
         return Output.Error("Pipeline.InvalidManifest", string.Create(CultureInfo.InvariantCulture, $"{result.ManifestUri}: {result.BadRowCount} bad row(s); a job on it would fail (ManifestMalformed): {result.BadRows[0]}"));
-    }
-
-    private static byte[] ReadStdin()
-    {
-        using var stdin = Console.OpenStandardInput();
-        using var memory = new MemoryStream();
-        stdin.CopyTo(memory);
-        return memory.ToArray();
     }
 }

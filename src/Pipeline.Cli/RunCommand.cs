@@ -33,15 +33,7 @@ internal static class RunCommand
         {
             try
             {
-                var path = parse.GetRequiredValue(jobFile);
-                var bytes = path is "-" ? ReadStdin() : File.ReadAllBytes(path);
-                var parsed = JobDefinitionParser.Parse(bytes);
-                if (!parsed.IsValid)
-                {
-                    // One error object naming the file and every problem with its field path.
-                    var source = path is "-" ? "the job on standard input" : path;
-                    return Output.Error("Pipeline.InvalidJob", $"{source} is not a valid create-job request ({parsed.Errors.Count} problem(s)): {string.Join("; ", parsed.Errors)}", Output.Usage);
-                }
+                var (bytes, _) = JobFile.Read(parse.GetRequiredValue(jobFile));
 
                 var settings = options.Read(parse);
                 settings.Check();
@@ -200,14 +192,6 @@ internal static class RunCommand
         Console.Error.Write($"\njob {job.JobId} requires confirmation: {job.Totals.Total:N0} tasks. Run it? [y/N] ");
         var answer = Console.ReadLine();
         return answer is not null && answer.Trim().Equals("y", StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static byte[] ReadStdin()
-    {
-        using var stdin = Console.OpenStandardInput();
-        using var memory = new MemoryStream();
-        stdin.CopyTo(memory);
-        return memory.ToArray();
     }
 }
 
